@@ -1,0 +1,41 @@
+#!/bin/sh
+# check-corpus.sh BIN CORPUS - runs fbdiag against the real third-party traces in
+# ../shared/corpus (never copied into the project) and compares with the ground truth in
+# its MANIFEST.md: every SAZ and HAR gives its MANIFEST count of exchanges, and the
+# negative files exit 3 with a message naming the file. Skipped cleanly without CORPUS.
+bin=$1 corpus=$2
+if [ ! -f "$corpus/MANIFEST.md" ]; then
+    echo "check-corpus: $corpus not present, skipped"; exit 0
+fi
+manifest=$corpus/MANIFEST.md
+count() { # FILE -> number of exchanges fbdiag lists (JSON array length)
+    "$bin" exchanges --format json "$1" 2>/dev/null |
+        /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null
+}
+pass=0 fail=0
+check_count() { # FILE EXPECTED
+    got=$(count "$1")
+    if [ "$got" = "$2" ]; then pass=$((pass + 1)); echo "ok   $(basename "$1"): $got exchanges"
+    else fail=$((fail + 1)); echo "FAIL $(basename "$1"): $got exchanges, MANIFEST says $2"; fi
+}
+check_negative() { # FILE
+    err=$("$bin" exchanges "$1" 2>&1 >/dev/null); rc=$?
+    if [ $rc -eq 3 ] && echo "$err" | grep -qF "$1"; then
+        pass=$((pass + 1)); echo "ok   $(basename "$1"): exit 3: $err"
+    else fail=$((fail + 1)); echo "FAIL $(basename "$1"): exit $rc, message: $err"; fi
+}
+# HAR table rows: | file | upstream path | size | creator | entries | exercises |
+for row in $(awk -F'|' '/^\| mitmproxy_/ { gsub(/ /, "", $2); gsub(/ /, "", $6); print $2 ":" $6 }' "$manifest"); do
+    f=${row%%:*} n=${row#*:}
+    case "$n" in
+    [0-9]*) check_count "$corpus/har/$f" "$n" ;;
+    *) check_negative "$corpus/har/$f" ;;
+    esac
+done
+# SAZ table rows: | file | repo | path | commit | license | size | sessions | exercises |
+for row in $(awk -F'|' '/^\| [A-Za-z0-9_-]*\.saz / { gsub(/ /, "", $2); gsub(/ /, "", $8); print $2 ":" $8 }' "$manifest"); do
+    f=${row%%:*} n=${row#*:}
+    if [ "$n" = 0 ]; then check_negative "$corpus/saz/$f"; else check_count "$corpus/saz/$f" "$n"; fi
+done
+echo "check-corpus: $pass passed, $fail failed"
+[ $fail -eq 0 ]
