@@ -16,6 +16,10 @@
 
 #define FB_TRACE_MAX_WARNINGS 200
 #define FB_TRACE_MAX_INPUTS 64
+#define FB_TRACE_MAX_CALLS 20000
+
+struct fb_call;
+struct fb_facts;
 
 struct fb_warning {
     const char *input;  /* path of the input (trace arena) */
@@ -62,6 +66,11 @@ struct fb_trace {
     struct fb_advice advice[FB_ADV_COUNT];
     struct fb_input_info inputs[FB_TRACE_MAX_INPUTS];
     size_t n_inputs;
+    /* availability-related calls, in input then exchange order (extract.h) */
+    struct fb_call **calls;
+    size_t n_calls, cap_calls;
+    uint64_t n_calls_dropped;
+    struct fb_facts *facts; /* set by fb_facts_compute */
 };
 
 void fb_trace_init(struct fb_trace *t);
@@ -75,5 +84,8 @@ void fb_trace_advise(struct fb_trace *t, enum fb_advice_kind k, const char *inpu
                      const char *source);
 /* Returns the info slot of a new input (NULL when FB_TRACE_MAX_INPUTS are taken). */
 struct fb_input_info *fb_trace_add_input(struct fb_trace *t, const char *path);
+/* Appends a call (allocated in t->arena); past FB_TRACE_MAX_CALLS it is counted as
+ * dropped and a warning is added once. */
+void fb_trace_add_call(struct fb_trace *t, struct fb_call *call);
 
 #endif /* FB_TRACE_H */

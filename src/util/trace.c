@@ -101,3 +101,20 @@ struct fb_input_info *fb_trace_add_input(struct fb_trace *t, const char *path)
     in->format = "unknown";
     return in;
 }
+
+void fb_trace_add_call(struct fb_trace *t, struct fb_call *call)
+{
+    if (t->n_calls >= FB_TRACE_MAX_CALLS) {
+        if (t->n_calls_dropped++ == 0)
+            fb_trace_warn(t, NULL, NULL, "more than %d availability-related calls: the rest are "
+                          "not analysed", FB_TRACE_MAX_CALLS);
+        return;
+    }
+    if (t->n_calls == t->cap_calls) {
+        size_t cap = t->cap_calls ? t->cap_calls * 2 : 64;
+        t->calls = fb_arena_realloc(&t->arena, t->calls, t->cap_calls * sizeof *t->calls,
+                                    cap * sizeof *t->calls);
+        t->cap_calls = cap;
+    }
+    t->calls[t->n_calls++] = call;
+}
