@@ -47,7 +47,8 @@ GEN_LIB_SRCS := $(filter-out tests/gen/main.c,$(GEN_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 
-LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/rules_builtin.o
+RULES     := $(sort $(wildcard src/sig/rules/*/*.yaml))
 MAIN_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MAIN_SRCS))
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRCS))
 GEN_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(GEN_SRCS))
@@ -99,6 +100,25 @@ deps-fuzz:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# The built-in signature database: every src/sig/rules/<family>/<id>.yaml as a C string.
+$(BUILD)/gen/rules_builtin.c: $(RULES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from src/sig/rules by the Makefile: do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'struct fb_sig_builtin { const char *path, *text; };'; \
+	  echo 'extern const struct fb_sig_builtin fb_sig_builtins[];'; \
+	  echo 'extern const size_t fb_sig_builtins_count;'; \
+	  echo 'const struct fb_sig_builtin fb_sig_builtins[] = {'; \
+	  for f in $(RULES); do echo "{\"$$f\","; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; echo '},'; done; \
+	  echo '{0, 0}};'; \
+	  echo 'const size_t fb_sig_builtins_count = sizeof fb_sig_builtins / sizeof fb_sig_builtins[0] - 1;'; \
+	} > $@
+
+$(BUILD)/obj/gen/rules_builtin.o: $(BUILD)/gen/rules_builtin.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
 
 $(LIBFB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

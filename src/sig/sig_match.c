@@ -1,0 +1,530 @@
+/* sig_match.c - evaluates the rules against a trace (design.md "Signatures are data"):
+ * per (call, attendee) and per call-level error ("units"), skipping superseded calls;
+ * rules that read only trace and log facts are evaluated once. Confidence is base, plus
+ * each supports entry that holds (0.15 unless weighted), minus each contradicts entry
+ * that holds (0.3), clamped to [0, 1] and to any max_without cap whose fact did not hold.
+ * One diagnosis per rule and route group; ties are broken by conditions held. Generic
+ * code rules only see units no specific rule explains. evidence_source none rules are
+ * attached as advice to the diagnoses they name.
+ *
+ * A condition on a fact the trace does not establish is neither true nor false: in
+ * match it fails, in supports and contradicts it counts for nothing.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fbdiag/buf.h"
+#include "fbdiag/trace.h"
+#include "sig_internal.h"
+
+#define SUBJECT_MAX (64 * 1024)
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 2000
+
+struct fb_sig_db; /* opaque here; iterated through fb_sig_db_at */
+
+struct matcher {
+    const struct fb_trace *t;
+    const struct fb_log_set *logs;
+    struct fb_arena *a;
+    struct fb_arena scratch;
+    pcre2_match_context *mctx;
+    pcre2_match_data *md;
+};
+
+struct eval {
+    int matched;
+    double confidence;
+    unsigned held;
+    const char *evidence[FB_DIAG_MAX_EVIDENCE];
+    size_t n_evidence;
+};
+
+/* ---- condition evaluation ---- */
+
+static int regex_test(struct matcher *m, const pcre2_code *re, const char *subject)
+{
+    size_t len = strlen(subject);
+    if (len > SUBJECT_MAX)
+        len = SUBJECT_MAX;
+    int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+    return rc >= 0;
+}
+
+/* Replaces {fact.path} placeholders with the unit's first value (regex-quoted when
+ * quote). Returns NULL when a placeholder's fact is not established. */
+static const char *substitute(struct matcher *m, const struct unit *u, const char *pattern,
+                              int quote)
+{
+    struct fb_buf out;
+    fb_buf_init(&out, SUBJECT_MAX);
+    const char *p = pattern;
+    const char *result = NULL;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!open || !close) {
+            if (fb_buf_append_str(&out, p) != FB_OK)
+                goto done;
+            break;
+        }
+        char path[128];
+        size_t plen = (size_t)(close - open - 1);
+        if (fb_buf_append(&out, p, (size_t)(open - p)) != FB_OK)
+            goto done;
+        enum fact_scope sc;
+        if (plen >= sizeof path) {
+            if (fb_buf_append(&out, open, (size_t)(close - open + 1)) != FB_OK)
+                goto done;
+            p = close + 1;
+            continue;
+        }
+        memcpy(path, open + 1, plen);
+        path[plen] = '\0';
+        if (!sig_fact_known(path, &sc)) { /* a literal brace in the pattern */
+            if (fb_buf_append(&out, open, (size_t)(close - open + 1)) != FB_OK)
+                goto done;
+            p = close + 1;
+            continue;
+        }
+        struct fact_val vals[FACT_MAX_VALUES];
+        if (sig_fact_get(u, path, vals, &m->scratch) <= 0)
+            goto done;
+        if (quote && fb_buf_append_str(&out, "\\Q") != FB_OK)
+            goto done;
+        /* \E inside a value would end the quote: values are addresses and hosts, but be
+         * safe and drop backslashes */
+        for (const char *v = vals[0].s; *v; v++)
+            if ((!quote || *v != '\\') && fb_buf_append(&out, v, 1) != FB_OK)
+                goto done;
+        if (quote && fb_buf_append_str(&out, "\\E") != FB_OK)
+            goto done;
+        p = close + 1;
+    }
+    result = fb_arena_cstr(&m->scratch, (const char *)out.data, out.len);
+done:
+    fb_buf_cleanup(&out);
+    return result;
+}
+
+static int values_equal(const struct fact_val *v, const char *want)
+{
+    if (v->is_num) {
+        char *end;
+        double w = strtod(want, &end);
+        if (*want && !*end)
+            return fabs(w - v->n) < 1e-9;
+    }
+    return fb_str_ieq_cstr(fb_str_cstr(v->s), want);
+}
+
+/* Tests one value against a condition's operator (not OP_PRESENT / OP_NOT). */
+static int value_holds(struct matcher *m, const struct cond *c, const struct fact_val *v,
+                       const pcre2_code *re, const char *needle)
+{
+    switch (c->op) {
+    case OP_EQ:
+        for (size_t i = 0; i < c->n_values; i++)
+            if (values_equal(v, c->values[i]))
+                return 1;
+        return 0;
+    case OP_REGEX:
+        return re && regex_test(m, re, v->s);
+    case OP_CONTAINS:
+        return needle && fb_str_ifind(fb_str_cstr(v->s), needle) != NULL;
+    case OP_GTE: return v->is_num && v->n >= c->number;
+    case OP_LTE: return v->is_num && v->n <= c->number;
+    case OP_GT: return v->is_num && v->n > c->number;
+    case OP_LT: return v->is_num && v->n < c->number;
+    default: return 0;
+    }
+}
+
+/* Returns 1 (holds), 0 (does not) or -1 (fact not established). *shown gets the value
+ * that made it hold, for evidence. */
+static int cond_eval(struct matcher *m, const struct cond *c, const struct unit *u,
+                     const char **shown)
+{
+    const pcre2_code *re = c->re;
+    pcre2_code *compiled = NULL;
+    const char *needle = c->op == OP_CONTAINS ? c->values[0] : NULL;
+    if (c->templated || (c->op == OP_CONTAINS && strchr(c->values[0], '{'))) {
+        const char *pat = substitute(m, u, c->values[0], c->op == OP_REGEX);
+        if (!pat)
+            return -1;
+        if (c->op == OP_REGEX) {
+            int err;
+            PCRE2_SIZE off;
+            compiled = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err, &off,
+                                     NULL);
+            if (!compiled)
+                return -1;
+            re = compiled;
+        } else
+            needle = pat;
+    }
+    int result;
+    if (c->scope == SCOPE_LOG) {
+        if (!m->logs || m->logs->n == 0) {
+            result = -1;
+        } else {
+            result = 0;
+            for (size_t i = 0; i < m->logs->n && !result; i++) {
+                struct fact_val v = {m->logs->lines[i], 0, 0};
+                if (c->op == OP_PRESENT)
+                    result = c->number != 0;
+                else if (c->op == OP_NOT)
+                    result = 0;
+                else if (value_holds(m, c, &v, re, needle)) {
+                    result = 1;
+                    *shown = fb_arena_printf(&m->scratch, "%s (%s)", m->logs->lines[i],
+                                             m->logs->origin[i]);
+                }
+            }
+        }
+        pcre2_code_free(compiled);
+        return result;
+    }
+    struct fact_val vals[FACT_MAX_VALUES];
+    int n = sig_fact_get(u, c->path, vals, &m->scratch);
+    if (n < 0 || n == 0) {
+        pcre2_code_free(compiled);
+        if (c->op == OP_PRESENT)
+            return c->number == 0;
+        return -1;
+    }
+    result = 0;
+    if (c->op == OP_PRESENT) {
+        result = c->number != 0;
+        *shown = vals[0].s;
+    } else if (c->op == OP_NOT) {
+        result = 1;
+        for (int i = 0; i < n; i++)
+            for (size_t k = 0; k < c->n_values; k++)
+                if (values_equal(&vals[i], c->values[k]))
+                    result = 0;
+        if (result)
+            *shown = vals[0].s;
+    } else {
+        for (int i = 0; i < n && !result; i++)
+            if (value_holds(m, c, &vals[i], re, needle)) {
+                result = 1;
+                *shown = vals[i].s;
+            }
+    }
+    pcre2_code_free(compiled);
+    return result;
+}
+
+/* ---- one rule on one unit ---- */
+
+static void add_evidence(struct matcher *m, struct eval *e, const struct unit *u,
+                         const struct cond *c, const char *shown)
+{
+    if (e->n_evidence >= FB_DIAG_MAX_EVIDENCE)
+        return;
+    const char *who = u->att && u->att->mailbox ? u->att->mailbox : NULL;
+    const char *src = u->call ? u->call->source : NULL;
+    const char *value = shown ? shown : "";
+    if (strlen(value) > 300)
+        value = fb_arena_printf(&m->scratch, "%.300s...", value);
+    e->evidence[e->n_evidence++] =
+        fb_arena_printf(m->a, "%s%s%s%s%s = %s", src ? src : "", src ? " " : "", who ? who : "",
+                        who ? ": " : (src ? ": " : ""), c->path, value);
+}
+
+static int applies(const struct fb_sig *s, const struct unit *u)
+{
+    if (!u->call)
+        return 1;
+    if (s->applies_kind && !(s->applies_kind & (1u << u->call->kind)))
+        return 0;
+    if (u->af) {
+        if (s->applies_dir && u->af->direction != FB_DIR_UNKNOWN &&
+            !(s->applies_dir & (1u << u->af->direction)))
+            return 0;
+        if (s->applies_auth && u->af->auth_path != FB_AUTH_UNKNOWN &&
+            !(s->applies_auth & (1u << u->af->auth_path)))
+            return 0;
+    }
+    return 1;
+}
+
+static int held_path(const struct cond *list, size_t n, const int *held, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (held[i] && strcmp(list[i].path, path) == 0)
+            return 1;
+    return 0;
+}
+
+static void eval_rule(struct matcher *m, const struct fb_sig *s, const struct unit *u,
+                      struct eval *e)
+{
+    memset(e, 0, sizeof *e);
+    if (!applies(s, u))
+        return;
+    int mheld[64], sheld[64];
+    for (size_t i = 0; i < s->n_match; i++) {
+        const char *shown = NULL;
+        if (cond_eval(m, &s->match[i], u, &shown) != 1)
+            return;
+        mheld[i] = 1;
+        add_evidence(m, e, u, &s->match[i], shown);
+    }
+    e->matched = 1;
+    e->held = (unsigned)s->n_match;
+    double conf = s->base;
+    for (size_t i = 0; i < s->n_supports; i++) {
+        const char *shown = NULL;
+        sheld[i] = cond_eval(m, &s->supports[i], u, &shown) == 1;
+        if (sheld[i]) {
+            conf += s->supports[i].weight;
+            e->held++;
+            add_evidence(m, e, u, &s->supports[i], shown);
+        }
+    }
+    for (size_t i = 0; i < s->n_contradicts; i++) {
+        const char *shown = NULL;
+        if (cond_eval(m, &s->contradicts[i], u, &shown) == 1) {
+            conf -= s->contradicts[i].weight;
+            if (e->n_evidence < FB_DIAG_MAX_EVIDENCE)
+                e->evidence[e->n_evidence++] =
+                    fb_arena_printf(m->a, "against: %s = %s", s->contradicts[i].path,
+                                    shown ? shown : "");
+        }
+    }
+    for (size_t i = 0; i < s->n_caps; i++)
+        if (!held_path(s->match, s->n_match, mheld, s->caps[i].path) &&
+            !held_path(s->supports, s->n_supports, sheld, s->caps[i].path) &&
+            conf > s->caps[i].value)
+            conf = s->caps[i].value;
+    e->confidence = conf < 0 ? 0 : conf > 1 ? 1 : conf;
+}
+
+/* ---- grouping ---- */
+
+struct groups {
+    struct fb_diagnosis *items;
+    size_t n, cap;
+};
+
+static const char *unit_route(const struct unit *u)
+{
+    if (!u->call)
+        return NULL;
+    if (u->af && u->af->route)
+        return u->af->route;
+    return u->call->http.host;
+}
+
+static struct fb_diagnosis *group_for(struct matcher *m, struct groups *g, const struct fb_sig *s,
+                                      const char *route)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->items[i].sig == s && ((!route && !g->items[i].route) ||
+                                     (route && g->items[i].route &&
+                                      strcmp(route, g->items[i].route) == 0)))
+            return &g->items[i];
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        g->items = fb_arena_realloc(m->a, g->items, g->cap * sizeof *g->items,
+                                    cap * sizeof *g->items);
+        g->cap = cap;
+    }
+    struct fb_diagnosis *d = &g->items[g->n++];
+    memset(d, 0, sizeof *d);
+    d->sig = s;
+    d->route = route;
+    return d;
+}
+
+static void merge_into(struct fb_diagnosis *d, const struct eval *e, const struct unit *u)
+{
+    d->n_units++;
+    if (e->confidence > d->confidence ||
+        (e->confidence == d->confidence && e->held > d->conditions_held)) {
+        d->confidence = e->confidence;
+        d->conditions_held = e->held;
+    }
+    if (!d->first_source && u->call)
+        d->first_source = u->call->source;
+    const char *who = u->att ? u->att->mailbox : NULL;
+    if (who) {
+        int seen = 0;
+        for (size_t i = 0; i < d->n_attendees; i++)
+            seen |= fb_str_ieq_cstr(fb_str_cstr(d->attendees[i]), who);
+        if (!seen && d->n_attendees < FB_DIAG_MAX_ATTENDEES)
+            d->attendees[d->n_attendees++] = who;
+    }
+    for (size_t i = 0; i < e->n_evidence && d->n_evidence < FB_DIAG_MAX_EVIDENCE; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < d->n_evidence; k++)
+            seen |= strcmp(d->evidence[k], e->evidence[i]) == 0;
+        if (!seen)
+            d->evidence[d->n_evidence++] = e->evidence[i];
+    }
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+    const struct fb_diagnosis *a = pa, *b = pb;
+    if (a->confidence != b->confidence)
+        return a->confidence > b->confidence ? -1 : 1;
+    if (a->conditions_held != b->conditions_held)
+        return a->conditions_held > b->conditions_held ? -1 : 1;
+    int c = strcmp(fb_sig_id(a->sig), fb_sig_id(b->sig));
+    if (c)
+        return c;
+    return strcmp(a->route ? a->route : "", b->route ? b->route : "");
+}
+
+/* ---- units ---- */
+
+struct unit_list {
+    struct unit *items;
+    double *best; /* best confidence any rule reached on the unit */
+    size_t n;
+};
+
+static void build_units(struct matcher *m, struct unit_list *ul)
+{
+    const struct fb_trace *t = m->t;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_calls; i++) {
+        const struct fb_call *c = t->calls[i];
+        if (t->facts && t->facts->calls[i].superseded)
+            continue;
+        for (size_t k = 0; k < c->n_attendees; k++)
+            n += c->attendees[k].result != FB_RES_OK;
+        n += c->n_errors;
+    }
+    ul->items = fb_arena_calloc(m->a, n ? n : 1, sizeof *ul->items);
+    ul->best = fb_arena_calloc(m->a, n ? n : 1, sizeof *ul->best);
+    ul->n = 0;
+    for (size_t i = 0; i < t->n_calls; i++) {
+        const struct fb_call *c = t->calls[i];
+        const struct fb_call_facts *cf = t->facts ? &t->facts->calls[i] : NULL;
+        if (cf && cf->superseded)
+            continue;
+        for (size_t k = 0; k < c->n_attendees; k++) {
+            if (c->attendees[k].result == FB_RES_OK)
+                continue;
+            struct unit *u = &ul->items[ul->n++];
+            *u = (struct unit){t, m->logs, i, c, cf, &c->attendees[k],
+                               cf ? &cf->attendees[k] : NULL, c->attendees[k].finding};
+        }
+        for (size_t e = 0; e < c->n_errors; e++) {
+            struct unit *u = &ul->items[ul->n++];
+            *u = (struct unit){t, m->logs, i, c, cf, NULL, NULL, &c->errors[e]};
+        }
+    }
+}
+
+static void run_rules(struct matcher *m, const struct fb_sig_db *db, struct unit_list *ul,
+                      struct groups *g, int generic_pass)
+{
+    for (size_t r = 0; r < fb_sig_db_count(db); r++) {
+        const struct fb_sig *s = fb_sig_db_at(db, r);
+        if (s->generic != generic_pass || strcmp(s->evidence_source, "none") == 0)
+            continue;
+        struct eval e;
+        if (!s->unit_scoped) {
+            if (generic_pass)
+                continue;
+            struct unit tu = {m->t, m->logs, 0, NULL, NULL, NULL, NULL, NULL};
+            eval_rule(m, s, &tu, &e);
+            if (e.matched)
+                merge_into(group_for(m, g, s, NULL), &e, &tu);
+            continue;
+        }
+        for (size_t k = 0; k < ul->n; k++) {
+            if (generic_pass && ul->best[k] >= FB_DIAG_MIN_CONFIDENCE)
+                continue;
+            eval_rule(m, s, &ul->items[k], &e);
+            if (!e.matched)
+                continue;
+            merge_into(group_for(m, g, s, unit_route(&ul->items[k])), &e, &ul->items[k]);
+            if (e.confidence > ul->best[k])
+                ul->best[k] = e.confidence;
+        }
+        fb_arena_cleanup(&m->scratch);
+    }
+}
+
+static void attach_advice(const struct fb_sig_db *db, struct fb_diagnosis *d)
+{
+    for (size_t r = 0; r < fb_sig_db_count(db); r++) {
+        const struct fb_sig *s = fb_sig_db_at(db, r);
+        if (strcmp(s->evidence_source, "none") != 0)
+            continue;
+        for (size_t i = 0; i < s->n_advice_for; i++)
+            if (strcmp(s->advice_for[i], fb_sig_id(d->sig)) == 0 &&
+                d->n_advice < FB_ARRAY_LEN(d->advice))
+                d->advice[d->n_advice++] = s;
+    }
+}
+
+static void explained_flags(struct matcher *m, const struct unit_list *ul,
+                            struct fb_match_result *r)
+{
+    const struct fb_trace *t = m->t;
+    r->attendee_explained = fb_arena_calloc(m->a, t->n_calls ? t->n_calls : 1, sizeof(uint8_t *));
+    r->error_explained = fb_arena_calloc(m->a, t->n_calls ? t->n_calls : 1, sizeof(uint8_t *));
+    for (size_t i = 0; i < t->n_calls; i++) {
+        const struct fb_call *c = t->calls[i];
+        if (c->n_attendees)
+            r->attendee_explained[i] = fb_arena_calloc(m->a, c->n_attendees, 1);
+        if (c->n_errors)
+            r->error_explained[i] = fb_arena_calloc(m->a, c->n_errors, 1);
+    }
+    r->n_failing_units = (uint32_t)ul->n;
+    for (size_t k = 0; k < ul->n; k++) {
+        const struct unit *u = &ul->items[k];
+        int ok = ul->best[k] >= FB_DIAG_MIN_CONFIDENCE;
+        if (!ok)
+            r->n_unexplained++;
+        if (u->att)
+            r->attendee_explained[u->call_idx][u->att - u->call->attendees] = (uint8_t)ok;
+        else
+            r->error_explained[u->call_idx][u->err - u->call->errors] = (uint8_t)ok;
+    }
+}
+
+void fb_sig_match(const struct fb_sig_db *db, const struct fb_trace *t,
+                  const struct fb_log_set *logs, struct fb_arena *a, struct fb_match_result *r)
+{
+    memset(r, 0, sizeof *r);
+    struct matcher m = {t, logs, a, {0}, pcre2_match_context_create(NULL), NULL};
+    fb_arena_init(&m.scratch);
+    if (!m.mctx)
+        abort();
+    pcre2_set_match_limit(m.mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(m.mctx, DEPTH_LIMIT);
+    m.md = pcre2_match_data_create(16, NULL);
+    if (!m.md)
+        abort();
+    struct unit_list ul;
+    build_units(&m, &ul);
+    struct groups g = {NULL, 0, 0};
+    run_rules(&m, db, &ul, &g, 0);
+    run_rules(&m, db, &ul, &g, 1);
+    /* keep what passes the threshold, best first */
+    size_t kept = 0;
+    for (size_t i = 0; i < g.n; i++)
+        if (g.items[i].confidence >= FB_DIAG_MIN_CONFIDENCE)
+            g.items[kept++] = g.items[i];
+    if (kept > 1)
+        qsort(g.items, kept, sizeof *g.items, cmp_diag);
+    for (size_t i = 0; i < kept; i++)
+        attach_advice(db, &g.items[i]);
+    r->diagnoses = g.items;
+    r->n_diagnoses = kept;
+    explained_flags(&m, &ul, r);
+    pcre2_match_data_free(m.md);
+    pcre2_match_context_free(m.mctx);
+    fb_arena_cleanup(&m.scratch);
+}
