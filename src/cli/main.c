@@ -106,7 +106,7 @@ static int run(const struct fb_options *o)
 
     FILE *out = stdout;
     if (o->output && !(out = fopen(o->output, "w"))) {
-        fprintf(stderr, "fbdiag: %s: %s\n", o->output, strerror(errno));
+        fprintf(stderr, "fbdiag: %s: cannot write: %s\n", o->output, strerror(errno));
         return FB_EXIT_USAGE;
     }
     int code = cmd_exchanges(o, out);

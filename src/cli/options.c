@@ -604,8 +604,8 @@ static const char help_text[] =
     "  FBDIAG_PASSWORD  password of encrypted SAZ files; --password-file wins over it,\n"
     "                   and it wins over --password\n"
     "  SSLKEYLOGFILE    a TLS key log, used like --keylog\n"
-    "  NO_COLOR         when set, text output has no colour (colour is only used on a\n"
-    "                   terminal)\n";
+    "  NO_COLOR         when set and not empty, text output has no colour (colour is\n"
+    "                   only used on a terminal)\n";
 
 void fb_cli_help(FILE *out)
 {
