@@ -369,3 +369,40 @@ Test(cli, help_text_lists_every_option_and_exit_code)
         cr_assert_not_null(strstr(buf, must[i]), "help lacks '%s'", must[i]);
     free(buf);
 }
+
+Test(cli, quiet_and_verbose_long_forms)
+{
+    clean_env();
+    struct fb_options o;
+    struct fb_diag d;
+    cr_assert_eq(parse(&o, &d, "exchanges", "--quiet", "--verbose", "-v", "x", NULL), FB_EXIT_OK);
+    cr_assert_eq(o.quiet, 1);
+    cr_assert_eq(o.verbose, 2);
+    fb_options_cleanup(&o);
+}
+
+/* The man page must document every option the parser knows (run from the repository
+ * root, as `make unit` does). */
+Test(cli, man_page_documents_every_option)
+{
+    uint8_t *man = NULL;
+    size_t len = 0;
+    cr_assert_eq(fb_read_file("docs/fbdiag.1", 1 << 20, &man, &len), FB_OK);
+    static const char *const must[] = {
+        "\\-\\-format", "\\-\\-output", "\\-\\-keylog", "\\-\\-password-file", "\\-\\-password",
+        "\\-\\-signatures", "\\-\\-log", "\\-\\-text", "\\-\\-no-redact", "\\-\\-pseudonymize",
+        "\\-\\-quiet", "\\-\\-verbose", "\\-\\-help", "\\-\\-version", "\\-\\-jobs",
+        "\\-\\-timeout", "\\-\\-max-memory", "\\-\\-mapper", "FBDIAG_PASSWORD", "SSLKEYLOGFILE",
+        "NO_COLOR", ".SH EXIT STATUS", "not yet available in this release"};
+    char *text = fb_xstrndup((const char *)man, len);
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+        cr_assert_not_null(strstr(text, must[i]), "fbdiag.1 lacks '%s'", must[i]);
+    /* every command and option that is not available yet is named there too */
+    static const char *const later[] = {"diagnose", "batch", "signatures", "--keylog",
+                                        "--signatures", "--log", "--text", "--pseudonymize"};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+        cr_assert_eq(fb_cli_available(later[i]), 0, "%s", later[i]);
+    cr_assert_not_null(strstr(text, ".BR diagnose \", \" batch \" and \" signatures ,"));
+    free(text);
+    free(man);
+}
