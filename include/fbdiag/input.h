@@ -65,7 +65,10 @@ struct fb_reader {
  * format and runs its reader. Returns 0 or a negative fb_err with d saying why:
  * FB_ERR_IO (missing, unreadable), FB_ERR_FORMAT (unknown content), FB_ERR_UNSUPPORTED
  * (recognised but not readable by this release, d says how to convert),
- * FB_ERR_PASSWORD / FB_ERR_BAD_PASSWORD. */
+ * FB_ERR_PASSWORD / FB_ERR_BAD_PASSWORD. On error d->where starts with path (a
+ * reader's own where follows after ": "), so "fbdiag: <where>: <msg>" names the file.
+ * o NULL means fb_read_opts_default; info, t and d may be NULL. info->format is
+ * fb_format_name() of what was detected, also when no reader takes it ("etl"...). */
 FB_NODISCARD int fb_input_read(const char *path, const struct fb_read_opts *o, fb_exchange_cb cb,
                                void *user, struct fb_trace *t, struct fb_input_info *info,
                                struct fb_diag *d);

@@ -1,0 +1,412 @@
+/* input.c - opening one trace: read or map its bytes, hash them (SHA-256, OpenSSL EVP),
+ * detect the format from the content (never the name) and hand the bytes to the reader
+ * of that format. design.md "Command line" (detection) and "Exit codes" (what is
+ * unreadable).
+ *
+ * Detection, first match wins:
+ *   (no bytes)                      EMPTY
+ *   "PK\3\4" or "PK\5\6"            ZIP (SAZ; \5\6 is an empty archive)
+ *   a1b2c3d4 / a1b23c4d either way  PCAP (micro- / nanosecond)
+ *   0a0d0d0a                        PCAPNG (byte-order magic checked when present)
+ *   "GMBU" / "RTSS"                 NETMON (2.x / 1.x)
+ *   1f8b                            gzip: inflate the start; JSON with "log" -> HAR_GZIP,
+ *                                   else GZIP
+ *   [BOM] [ws] '{' ... "log"        HAR ("log" within the first 64 KB)
+ *   WMI_BUFFER_HEADER + SYSTEM_TRACE_HEADER of the logfile header    ETL
+ * ETL: an .etl file is a sequence of buffers; each starts with a 0x48-byte
+ * WMI_BUFFER_HEADER (BufferSize u32 LE at 0). The first event of the first buffer is the
+ * TRACE_LOGFILE_HEADER behind a SYSTEM_TRACE_HEADER at 0x48: Version u16 = 2, HeaderType
+ * u8 = 1|2 (SYSTEM32|SYSTEM64), Flags u8 with TRACE_HEADER_FLAG|TRACE_HEADER_EVENT_TRACE
+ * (0xC0), Size u16, HookId u16 = 0 (EVENT_TRACE_GROUP_HEADER, type INFO); the logfile
+ * header's own BufferSize (at 0x48 + 0x20) repeats the buffer's. All of that must hold.
+ *
+ * It does not parse any format: readers do (src/input/saz.c, har.c, ...).
+ */
+#include "fbdiag/input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "fbdiag/arena.h"
+#include "fbdiag/trace.h"
+#include "readers.h"
+
+#define HAR_LOG_WINDOW ((size_t)64 * 1024) /* where "log" must appear */
+#define GZIP_SNIFF_IN ((size_t)256 * 1024) /* compressed bytes inflated to sniff */
+#define STDIN_MAX ((size_t)1 << 36)        /* 64 GiB: only memory bounds a pipe */
+
+static const char *const format_names[] = {
+    [FB_FMT_UNKNOWN] = "unknown", [FB_FMT_ZIP] = "saz",       [FB_FMT_HAR] = "har",
+    [FB_FMT_HAR_GZIP] = "har-gzip", [FB_FMT_PCAP] = "pcap",   [FB_FMT_PCAPNG] = "pcapng",
+    [FB_FMT_ETL] = "etl",         [FB_FMT_NETMON] = "netmon", [FB_FMT_GZIP] = "gzip",
+    [FB_FMT_EMPTY] = "empty",
+};
+
+const char *fb_format_name(enum fb_format f)
+{
+    if ((unsigned)f < FB_ARRAY_LEN(format_names) && format_names[f])
+        return format_names[f];
+    return "unknown";
+}
+
+void fb_read_opts_default(struct fb_read_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    fb_http1_limits_default(&o->limits);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+static int has_prefix(const uint8_t *d, size_t len, const char *magic, size_t n)
+{
+    return len >= n && memcmp(d, magic, n) == 0;
+}
+
+/* Finds needle in the first `window` bytes of d. */
+static int contains(const uint8_t *d, size_t len, const char *needle, size_t window)
+{
+    size_t n = strlen(needle);
+    if (len > window)
+        len = window;
+    for (size_t i = 0; i + n <= len; i++)
+        if (d[i] == (uint8_t)needle[0] && memcmp(d + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A JSON object that names "log" early: BOM, whitespace, '{'. */
+static int looks_like_har(const uint8_t *d, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+        i = 3;
+    while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+        i++;
+    if (i >= len || d[i] != '{')
+        return 0;
+    return contains(d + i, len - i, "\"log\"", HAR_LOG_WINDOW);
+}
+
+static int looks_like_etl(const uint8_t *d, size_t len)
+{
+    if (len < 0x48 + 0x20 + 4)
+        return 0;
+    uint32_t bufsize = le32(d);
+    if (bufsize < 0x48 + 0x20 + 4 || bufsize > (64u << 20) || bufsize % 8 != 0)
+        return 0;
+    const uint8_t *h = d + 0x48; /* SYSTEM_TRACE_HEADER */
+    if (le16(h) != 2 || (h[2] != 1 && h[2] != 2) || (h[3] & 0xC0) != 0xC0)
+        return 0;
+    if (le16(h + 6) != 0) /* HookId: the logfile header */
+        return 0;
+    return le32(h + 0x20) == bufsize; /* TRACE_LOGFILE_HEADER.BufferSize */
+}
+
+/* Inflates the start of a gzip stream into out (at most cap bytes); returns the count. */
+static size_t gunzip_head(const uint8_t *d, size_t len, uint8_t *out, size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)d; /* zlib's API is not const; it only reads */
+    z.avail_in = (uInt)(len < GZIP_SNIFF_IN ? len : GZIP_SNIFF_IN);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int rc;
+    do {
+        rc = inflate(&z, Z_NO_FLUSH);
+    } while (rc == Z_OK && z.avail_out > 0 && z.avail_in > 0);
+    size_t n = cap - z.avail_out;
+    inflateEnd(&z);
+    return n;
+}
+
+enum fb_format fb_input_sniff(const uint8_t *data, size_t len)
+{
+    static const uint8_t pcap_magics[][4] = {{0xa1, 0xb2, 0xc3, 0xd4},
+                                             {0xd4, 0xc3, 0xb2, 0xa1},
+                                             {0xa1, 0xb2, 0x3c, 0x4d},
+                                             {0x4d, 0x3c, 0xb2, 0xa1}};
+    if (len == 0)
+        return FB_FMT_EMPTY;
+    if (has_prefix(data, len, "PK\x03\x04", 4) || has_prefix(data, len, "PK\x05\x06", 4))
+        return FB_FMT_ZIP;
+    for (size_t i = 0; i < FB_ARRAY_LEN(pcap_magics); i++)
+        if (len >= 4 && memcmp(data, pcap_magics[i], 4) == 0)
+            return FB_FMT_PCAP;
+    if (has_prefix(data, len, "\x0a\x0d\x0d\x0a", 4)) {
+        if (len < 12)
+            return FB_FMT_PCAPNG;
+        uint32_t bom = le32(data + 8);
+        if (bom == 0x1a2b3c4d || bom == 0x4d3c2b1a)
+            return FB_FMT_PCAPNG;
+        return FB_FMT_UNKNOWN;
+    }
+    if (has_prefix(data, len, "GMBU", 4) || has_prefix(data, len, "RTSS", 4))
+        return FB_FMT_NETMON;
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        uint8_t *head = fb_xmalloc(HAR_LOG_WINDOW);
+        size_t n = gunzip_head(data, len, head, HAR_LOG_WINDOW);
+        int har = looks_like_har(head, n);
+        free(head);
+        return har ? FB_FMT_HAR_GZIP : FB_FMT_GZIP;
+    }
+    if (looks_like_har(data, len))
+        return FB_FMT_HAR;
+    if (looks_like_etl(data, len))
+        return FB_FMT_ETL;
+    return FB_FMT_UNKNOWN;
+}
+
+/* The bytes of one input, mapped or read. */
+struct content {
+    uint8_t *data;
+    size_t len;
+    int mapped;
+};
+
+static int read_fd(int fd, struct content *c)
+{
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = fb_xmalloc(cap);
+    for (;;) {
+        if (len == cap) {
+            if (cap >= STDIN_MAX) {
+                free(buf);
+                errno = EFBIG;
+                return -1;
+            }
+            cap *= 2;
+            buf = fb_xrealloc(buf, cap);
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            errno = e;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    c->data = buf;
+    c->len = len;
+    c->mapped = 0;
+    return 0;
+}
+
+static int load(const char *path, struct content *c)
+{
+    memset(c, 0, sizeof *c);
+    if (strcmp(path, "-") == 0)
+        return read_fd(STDIN_FILENO, c);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int rc = fstat(fd, &st);
+    if (rc == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        rc = -1;
+    } else if (rc == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+               (uint64_t)st.st_size <= SIZE_MAX) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            posix_madvise(p, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+            c->data = p;
+            c->len = (size_t)st.st_size;
+            c->mapped = 1;
+        } else {
+            rc = read_fd(fd, c);
+        }
+    } else if (rc == 0) {
+        rc = read_fd(fd, c);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+static void unload(struct content *c)
+{
+    if (c->mapped)
+        munmap(c->data, c->len);
+    else
+        free(c->data);
+    memset(c, 0, sizeof *c);
+}
+
+static void sha256_hex(const uint8_t *d, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (!EVP_Digest(d, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+        out[0] = '\0';
+        return;
+    }
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* "7b 22 61 ..." for the first 8 bytes. */
+static void hex_head(const uint8_t *d, size_t len, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < len && i < 8 && o + 4 <= cap; i++) {
+        if (i)
+            out[o++] = ' ';
+        out[o++] = hex[d[i] >> 4];
+        out[o++] = hex[d[i] & 15];
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* Why a sniffed format has no reader: the fb_err and the message in d. */
+static int refuse(enum fb_format f, const struct content *c, const char *path,
+                  struct fb_diag *d)
+{
+    char head[32];
+    hex_head(c->data, c->len, head, sizeof head);
+    switch (f) {
+    case FB_FMT_PCAP:
+        return fb_diag_set(d, FB_ERR_UNSUPPORTED, path,
+                           "pcap reading is not supported yet in this release");
+    case FB_FMT_PCAPNG:
+        return fb_diag_set(d, FB_ERR_UNSUPPORTED, path,
+                           "pcapng reading is not supported yet in this release");
+    case FB_FMT_ETL:
+        return fb_diag_set(d, FB_ERR_UNSUPPORTED, path,
+                           "a Windows ETW trace (.etl: pktmon or netsh trace), which fbdiag "
+                           "cannot read; convert it to pcapng first: for pktmon, "
+                           "pktmon etl2pcap FILE --out FILE.pcapng; for netsh trace, "
+                           "Microsoft's etl2pcapng FILE FILE.pcapng");
+    case FB_FMT_NETMON:
+        return fb_diag_set(d, FB_ERR_UNSUPPORTED, path,
+                           "a Microsoft Network Monitor capture, which fbdiag cannot read; "
+                           "open it in Network Monitor or Wireshark and save it as pcapng");
+    case FB_FMT_EMPTY:
+        return fb_diag_set(d, FB_ERR_FORMAT, path,
+                           "not a SAZ, HAR, pcap or pcapng file (it is empty)");
+    case FB_FMT_GZIP:
+        return fb_diag_set(d, FB_ERR_FORMAT, path,
+                           "not a SAZ, HAR, pcap or pcapng file (gzip, but not of a HAR; "
+                           "starts with: %s)",
+                           head);
+    default:
+        return fb_diag_set(d, FB_ERR_FORMAT, path,
+                           "not a SAZ, HAR, pcap or pcapng file (starts with: %s)", head);
+    }
+}
+
+/* Counts the exchanges a reader hands over on their way to the caller. */
+struct counting {
+    fb_exchange_cb cb;
+    void *user;
+    uint64_t n;
+};
+
+static int count_exchange(const struct fb_exchange *ex, void *user)
+{
+    struct counting *c = user;
+    c->n++;
+    return c->cb(ex, c->user);
+}
+
+/* Makes d->where start with the input's path, so a message always names the file. */
+static void name_file(struct fb_diag *d, const char *path)
+{
+    size_t n = strlen(path);
+    if (strncmp(d->where, path, n) == 0)
+        return;
+    char old[sizeof d->where];
+    memcpy(old, d->where, sizeof old);
+    old[sizeof old - 1] = '\0';
+    /* path, then ": " and the reader's where when it gave one; cut to fit */
+    size_t cap = sizeof d->where - 1, o = 0;
+    const char *parts[3] = {path, old[0] ? ": " : "", old};
+    for (size_t i = 0; i < 3; i++) {
+        size_t k = strlen(parts[i]);
+        if (k > cap - o)
+            k = cap - o;
+        memcpy(d->where + o, parts[i], k);
+        o += k;
+    }
+    d->where[o] = '\0';
+}
+
+static const struct fb_reader *const readers[] = {
+    [FB_FMT_ZIP] = &fb_saz_reader,
+    [FB_FMT_HAR] = &fb_har_reader,
+    [FB_FMT_HAR_GZIP] = &fb_har_reader,
+};
+
+int fb_input_read(const char *path, const struct fb_read_opts *o, fb_exchange_cb cb, void *user,
+                  struct fb_trace *t, struct fb_input_info *info, struct fb_diag *d)
+{
+    struct fb_diag local_d;
+    struct fb_input_info local_info;
+    struct fb_read_opts defaults;
+    if (!d)
+        d = &local_d;
+    if (!info) {
+        memset(&local_info, 0, sizeof local_info);
+        info = &local_info;
+    }
+    if (!info->path)
+        info->path = path;
+    if (!o) {
+        fb_read_opts_default(&defaults);
+        o = &defaults;
+    }
+    fb_diag_clear(d);
+
+    struct content c;
+    int rc;
+    if (load(path, &c) != 0) {
+        rc = fb_diag_set(d, FB_ERR_IO, path, "%s", strerror(errno));
+    } else {
+        sha256_hex(c.data, c.len, info->sha256);
+        info->size = c.len;
+        enum fb_format f = fb_input_sniff(c.data, c.len);
+        info->format = fb_format_name(f);
+        const struct fb_reader *r = (unsigned)f < FB_ARRAY_LEN(readers) ? readers[f] : NULL;
+        if (!r) {
+            rc = refuse(f, &c, path, d);
+        } else {
+            struct fb_input_src src = {path, c.data, c.len};
+            struct counting cnt = {cb, user, 0};
+            rc = r->read(&src, o, count_exchange, &cnt, t, d);
+            info->n_exchanges = cnt.n;
+            if (rc < 0)
+                name_file(d, path);
+        }
+        unload(&c);
+    }
+    info->status = rc < 0 ? rc : 0;
+    if (rc < 0 && t)
+        info->error = fb_arena_printf(&t->arena, "%s", d->msg);
+    return rc;
+}
