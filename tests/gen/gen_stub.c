@@ -1,4 +1,4 @@
-/* gen_stub.c - placeholder writers until the SAZ and HAR writers land. */
+/* gen_stub.c - placeholder SAZ writer until the SAZ writer lands (HAR: gen_har.c). */
 #include <stdio.h>
 
 #include "gen.h"
@@ -7,12 +7,5 @@ int fb_gen_saz(const json_t *scenario, const char *out_path)
 {
     (void)scenario;
     fprintf(stderr, "fbgen: SAZ writer not built yet (%s)\n", out_path);
-    return 1;
-}
-
-int fb_gen_har(const json_t *scenario, const char *out_path)
-{
-    (void)scenario;
-    fprintf(stderr, "fbgen: HAR writer not built yet (%s)\n", out_path);
     return 1;
 }
