@@ -76,6 +76,5 @@ FB_NODISCARD int fb_input_read(const char *path, const struct fb_read_opts *o, f
 /* The HAR 1.2 reader (src/input/har.c): plain JSON with or without a BOM, or gzip/zlib
  * wrapped. Returns FB_ERR_FORMAT for text that is not JSON (d names line and column)
  * or JSON without log.entries, FB_ERR_LIMIT when a wrapped HAR inflates past 2 GiB. */
-extern const struct fb_reader fb_har_reader;
 
 #endif /* FB_INPUT_H */

@@ -9,8 +9,8 @@
  *   a1b2c3d4 / a1b23c4d either way  PCAP (micro- / nanosecond)
  *   0a0d0d0a                        PCAPNG (byte-order magic checked when present)
  *   "GMBU" / "RTSS"                 NETMON (2.x / 1.x)
- *   1f8b                            gzip: inflate the start; JSON with "log" -> HAR_GZIP,
- *                                   else GZIP
+ *   1f8b, or 78xx with a valid       gzip or zlib (mitmproxy's .zhar): inflate the start;
+ *   zlib header checksum             JSON with "log" -> HAR_GZIP, else GZIP (gzip only)
  *   [BOM] [ws] '{' ... "log"        HAR ("log" within the first 64 KB)
  *   WMI_BUFFER_HEADER + SYSTEM_TRACE_HEADER of the logfile header    ETL
  * ETL: an .etl file is a sequence of buffers; each starts with a 0x48-byte
@@ -115,12 +115,13 @@ static int looks_like_etl(const uint8_t *d, size_t len)
     return le32(h + 0x20) == bufsize; /* TRACE_LOGFILE_HEADER.BufferSize */
 }
 
-/* Inflates the start of a gzip stream into out (at most cap bytes); returns the count. */
+/* Inflates the start of a gzip or zlib stream (auto-detected) into out (at most cap
+ * bytes); returns the count. */
 static size_t gunzip_head(const uint8_t *d, size_t len, uint8_t *out, size_t cap)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+    if (inflateInit2(&z, 32 + MAX_WBITS) != Z_OK)
         return 0;
     z.next_in = (Bytef *)(uintptr_t)d; /* zlib's API is not const; it only reads */
     z.avail_in = (uInt)(len < GZIP_SNIFF_IN ? len : GZIP_SNIFF_IN);
@@ -158,12 +159,17 @@ enum fb_format fb_input_sniff(const uint8_t *data, size_t len)
     }
     if (has_prefix(data, len, "GMBU", 4) || has_prefix(data, len, "RTSS", 4))
         return FB_FMT_NETMON;
-    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+    /* gzip, or a zlib stream (mitmproxy's .zhar): CMF 0x78 and a header checksum */
+    int zlib = len >= 2 && data[0] == 0x78 && ((data[0] << 8) | data[1]) % 31 == 0;
+    if ((len >= 2 && data[0] == 0x1f && data[1] == 0x8b) || zlib) {
         uint8_t *head = fb_xmalloc(HAR_LOG_WINDOW);
         size_t n = gunzip_head(data, len, head, HAR_LOG_WINDOW);
         int har = looks_like_har(head, n);
         free(head);
-        return har ? FB_FMT_HAR_GZIP : FB_FMT_GZIP;
+        if (har)
+            return FB_FMT_HAR_GZIP;
+        if (!zlib)
+            return FB_FMT_GZIP;
     }
     if (looks_like_har(data, len))
         return FB_FMT_HAR;

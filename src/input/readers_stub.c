@@ -17,15 +17,7 @@ static int saz_unavailable(const struct fb_input_src *src, const struct fb_read_
     return fb_diag_set(d, FB_ERR_UNSUPPORTED, src->path, "saz reading is not available in this build");
 }
 
-static int har_unavailable(const struct fb_input_src *src, const struct fb_read_opts *o,
-                           fb_exchange_cb cb, void *user, struct fb_trace *t, struct fb_diag *d)
-{
-    (void)o, (void)cb, (void)user, (void)t;
-    return fb_diag_set(d, FB_ERR_UNSUPPORTED, src->path, "har reading is not available in this build");
-}
-
 __attribute__((weak)) const struct fb_reader fb_saz_reader = {"saz", saz_unavailable};
-__attribute__((weak)) const struct fb_reader fb_har_reader = {"har", har_unavailable};
 
 __attribute__((weak)) void fb_http1_limits_default(struct fb_http1_limits *l)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fbdiag/input.h"
+#include "../../src/input/readers.h"
 #include "fbdiag/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

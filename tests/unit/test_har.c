@@ -10,6 +10,7 @@
 
 #include "../gen/gen_har.h"
 #include "fbdiag/input.h"
+#include "../../src/input/readers.h"
 #include "fbdiag/trace.h"
 
 #define MAX_EX 16
