@@ -128,6 +128,20 @@ int fb_gen_load_body(const json_t *scenario, const json_t *obj, struct fb_buf *o
         free(data);
         return rc;
     }
+    long long size = fb_gen_int(obj, "body_size", 0);
+    if (size > 0) {
+        if ((size_t)size > FB_GEN_MAX_BYTES) {
+            fprintf(stderr, "fbgen: body_size %lld too large\n", size);
+            return -1;
+        }
+        static const char pattern[] = "0123456789abcdefghijklmnopqrstuvwxyz\n";
+        uint8_t *dst = fb_buf_reserve(out, (size_t)size);
+        if (!dst)
+            return -1;
+        for (size_t i = 0; i < (size_t)size; i++)
+            dst[i] = (uint8_t)pattern[i % (sizeof pattern - 1)];
+        fb_buf_commit(out, (size_t)size);
+    }
     return 0;
 }
 

@@ -53,7 +53,8 @@ int fb_gen_msg_load(const json_t *scenario, const json_t *exchange, int response
                     struct fb_gen_msg *m);
 void fb_gen_msg_cleanup(struct fb_gen_msg *m);
 
-/* Loads obj's "body" / "body_file" / "body_base64" (none: empty) into out. 0 or -1. */
+/* Loads obj's "body" / "body_file" / "body_base64" / "body_size" (N bytes of a
+ * repeating text pattern) into out; none of them: empty. 0 or -1. */
 int fb_gen_load_body(const json_t *scenario, const json_t *obj, struct fb_buf *out);
 
 /* Applies the codings of a Content-Encoding value left to right ("gzip, br": gzip
