@@ -62,8 +62,10 @@ static int add_entry(zip_t *za, const struct saz_opts *o, const char *name, stru
         fprintf(stderr, "fbgen: %s: %s\n", name, zip_strerror(za));
         return -1;
     }
-    /* a fixed time keeps unencrypted archives byte-for-byte reproducible */
-    if (zip_file_set_mtime(za, (zip_uint64_t)idx, 1795852800, 0) != 0 ||
+    /* a fixed time keeps unencrypted archives byte-for-byte reproducible; not with
+     * PKWARE: libzip 1.7.3 then derives the password check byte from the old time */
+    int pkware = o->password && o->em == ZIP_EM_TRAD_PKWARE;
+    if ((!pkware && zip_file_set_mtime(za, (zip_uint64_t)idx, 1795910400, 0) != 0) ||
         zip_set_file_compression(za, (zip_uint64_t)idx, o->method, 0) != 0 ||
         (o->password &&
          zip_file_set_encryption(za, (zip_uint64_t)idx, o->em, o->password) != 0)) {
@@ -288,7 +290,7 @@ static int write_session(zip_t *za, const struct saz_opts *o, const json_t *scen
     si.dropped = fb_gen_bool(q, "drop_body", 0);
     si.ws_messages = (int)fb_gen_int(q, "ws_messages", 0);
     const char *started = fb_gen_str(ex, "started", NULL);
-    si.started_us = 1795852800LL * 1000000 + (int64_t)i * 1000000; /* 2026-11-29 */
+    si.started_us = 1795910400LL * 1000000 + (int64_t)i * 1000000; /* 2026-11-29 */
     if (started && fb_gen_parse_time(started, &si.started_us) != 0)
         return -1;
     si.duration_us = fb_gen_int(ex, "duration_ms", 100) * 1000;
