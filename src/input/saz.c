@@ -702,6 +702,15 @@ static void parse_response(struct ctx *c, struct fb_exchange *ex, const uint8_t 
         ex->resp.flags |= FB_MSG_MALFORMED;
         fb_trace_warn(c->r->t, c->r->src->path, source, "response cannot be parsed: %s",
                       fb_strerror(rc));
+        return;
+    }
+    /* A 2xx to CONNECT has no body in HTTP terms (the tunnel follows), but Fiddler stores
+     * its description of the tunnel (TLS version, cipher, certificate) after the head:
+     * keep it as the body, it is evidence. */
+    if ((size_t)rc < len && ex->resp.body.len == 0 && fb_str_ieq_cstr(ex->req.method, "CONNECT") &&
+        ex->resp.status >= 200 && ex->resp.status < 300) {
+        ex->resp.body = fb_str_make((const char *)data + rc, len - (size_t)rc);
+        ex->resp.wire_size = ex->resp.decoded_size = ex->resp.body.len;
     }
 }
 

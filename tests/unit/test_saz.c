@@ -167,6 +167,9 @@ Test(saz, tunnel_then_decrypted_session_with_continue_chunked_gzip)
     cr_assert_eq(c->flags, FB_EX_TUNNEL | FB_EX_PROXY_GENERATED);
     cr_assert_eq(c->server_port, 443);
     cr_assert_eq(c->tunnel, -1);
+    /* Fiddler's description of the tunnel is kept as the body */
+    cr_assert_str_eq(c->body,
+                     "This is a HTTPS CONNECT Tunnel. Secure traffic flows through this connection.");
 
     struct got *p = &r->g[1];
     cr_assert_eq(p->index, 1);
