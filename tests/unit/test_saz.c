@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include "../gen/gen.h"
 #include "fbdiag/arena.h"
@@ -592,6 +593,77 @@ Test(saz, not_a_zip_no_sessions_and_cut_short_archives_are_format_errors)
     cr_assert_eq(read_bytes(data, len / 2, r), FB_ERR_FORMAT);
     cr_assert(strncmp(r->d.msg, "cannot open archive: ", 21) == 0, "%s", r->d.msg);
     cr_assert_eq(r->n, 0);
+    free_run(r);
+    free(data);
+}
+
+/* Rewrites the compression method of every entry (local and central headers) of a
+ * stored zip, to make archives whose method libzip cannot decompress. */
+static void set_all_methods(uint8_t *z, size_t len, uint16_t method)
+{
+    for (size_t i = 0; i + 12 <= len; i++) {
+        if (z[i] == 'P' && z[i + 1] == 'K' && z[i + 2] == 3 && z[i + 3] == 4) {
+            z[i + 8] = (uint8_t)(method & 0xff);
+            z[i + 9] = (uint8_t)(method >> 8);
+        } else if (z[i] == 'P' && z[i + 1] == 'K' && z[i + 2] == 1 && z[i + 3] == 2) {
+            z[i + 10] = (uint8_t)(method & 0xff);
+            z[i + 11] = (uint8_t)(method >> 8);
+        }
+    }
+}
+
+Test(saz, unsupported_compression_method_is_named)
+{
+    json_t *sc = json_loads("{\"exchanges\":[{\"method\":\"GET\",\"url\":\"http://h/\","
+                            "\"response\":{\"status\":200,\"body\":\"x\"}}],"
+                            "\"saz\":{\"compression\":\"store\"}}",
+                            0, NULL);
+    char dir[] = "/tmp/fbsaz.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/t.saz", dir);
+    cr_assert_eq(fb_gen_saz(sc, path), 0);
+    json_decref(sc);
+    uint8_t *data;
+    size_t len;
+    cr_assert_eq(fb_read_file(path, (size_t)1 << 20, &data, &len), FB_OK);
+    unlink(path);
+    rmdir(dir);
+    cr_assert(!zip_compression_method_supported(ZIP_CM_PPMD, 0), "this libzip reads PPMd");
+    set_all_methods(data, len, ZIP_CM_PPMD);
+    struct run *r = new_run();
+    cr_assert_eq(read_bytes(data, len, r), FB_ERR_UNSUPPORTED);
+    cr_assert_str_eq(r->d.msg, "the sessions are compressed with ppmd (zip method 98), which "
+                               "this libzip cannot decompress");
+    cr_assert_eq(r->n, 0);
+    free_run(r);
+    free(data);
+}
+
+Test(saz, max_exchanges_stops_with_a_warning)
+{
+    json_t *sc = json_loads(tunnel_scenario, 0, NULL);
+    char dir[] = "/tmp/fbsaz.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/t.saz", dir);
+    cr_assert_eq(fb_gen_saz(sc, path), 0);
+    json_decref(sc);
+    uint8_t *data;
+    size_t len;
+    cr_assert_eq(fb_read_file(path, (size_t)1 << 20, &data, &len), FB_OK);
+    unlink(path);
+    rmdir(dir);
+    struct run *r = new_run();
+    struct fb_input_src src = {"t.saz", data, len};
+    struct fb_read_opts o;
+    memset(&o, 0, sizeof o);
+    fb_http1_limits_default(&o.limits);
+    o.max_exchanges = 2;
+    fb_trace_init(&r->t);
+    cr_assert_eq(fb_saz_reader.read(&src, &o, collect, r, &r->t, &r->d), 0);
+    cr_assert_eq(r->n, 2);
+    cr_assert(has_warning(r, NULL, "stopped after 2 exchanges"));
     free_run(r);
     free(data);
 }
