@@ -27,6 +27,7 @@
 #include <zip.h>
 
 #include "fbdiag/arena.h"
+#include "fbdiag/buf.h"
 #include "fbdiag/exchange.h"
 #include "fbdiag/http1.h"
 #include "fbdiag/input.h"
@@ -219,26 +220,30 @@ static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
                       (unsigned long long)st.size, (unsigned long long)cap);
         want = cap;
     }
-    uint8_t *buf = fb_arena_alloc(a, (size_t)want + 1);
-    zip_uint64_t got = 0;
+    /* grow with the data that really arrives: the size in the central directory is
+     * the archive's claim, not a fact */
+    struct fb_buf b;
+    fb_buf_init(&b, (size_t)want + 1);
     int rc = 0;
-    while (got < want) {
-        zip_int64_t n = zip_fread(zf, buf + got, want - got);
+    while (b.len < want) {
+        size_t step = want - b.len < 65536 ? (size_t)(want - b.len) : 65536;
+        uint8_t *dst = fb_buf_reserve(&b, step);
+        zip_int64_t n = dst ? zip_fread(zf, dst, step) : -1;
         if (n < 0) {
             zip_error_t *ze = zip_file_get_error(zf);
             if (encrypted && is_password_error(zip_error_code_zip(ze))) {
                 rc = bad_password(r, name, ze);
                 break;
             }
-            fb_trace_warn(r->t, r->src->path, source, "%s: read error after %llu bytes: %s",
-                          name, (unsigned long long)got, zip_error_strerror(ze));
+            fb_trace_warn(r->t, r->src->path, source, "%s: read error after %zu bytes: %s",
+                          name, b.len, zip_error_strerror(ze));
             break;
         }
         if (n == 0)
             break;
-        got += (zip_uint64_t)n;
+        fb_buf_commit(&b, (size_t)n);
     }
-    if (rc == 0 && got == want && want < cap && (st.valid & ZIP_STAT_SIZE)) {
+    if (rc == 0 && b.len == want && want < cap && (st.valid & ZIP_STAT_SIZE)) {
         /* read to the end so libzip checks the CRC (a wrong PKWARE password that passed
          * the 1-byte check shows up here) */
         uint8_t extra;
@@ -253,11 +258,15 @@ static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
         }
     }
     zip_fclose(zf);
-    if (rc < 0)
+    if (rc < 0) {
+        fb_buf_cleanup(&b);
         return rc;
-    buf[got] = '\0';
-    *out = buf;
-    *out_len = (size_t)got;
+    }
+    size_t got;
+    uint8_t *data = fb_buf_detach(&b, &got);
+    fb_arena_adopt(a, data);
+    *out = data ? data : (const uint8_t *)"";
+    *out_len = got;
     return 0;
 }
 
