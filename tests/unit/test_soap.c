@@ -270,9 +270,45 @@ Test(soap, gua_proxy_forcibly_closed_chain_goes_through_parse_text)
     /* filled by fb_finding_parse_text (exc_chain.c) */
     cr_assert_str_eq(f->leg, "ews-proxy");
     cr_assert_eq(f->layer, FB_LAYER_PROXIED_LEG);
-    cr_assert_geq(f->chain.n_links, 2);
+    cr_assert_eq(f->chain.n_links, 4);
+    cr_assert_null(f->chain.links[0].type);
+    cr_assert_str_eq(f->chain.links[0].message, "Proxy web request failed.");
     cr_assert_str_eq(f->chain.links[1].type, "System.Net.WebException");
     cr_assert_str_eq(f->chain.links[1].web_status, "ReceiveFailure");
+    cr_assert_str_eq(f->chain.links[3].type, "System.Net.Sockets.SocketException");
+    cr_assert_eq(f->chain.links[3].socket_error, 10054);
+    fx_done(&x);
+}
+
+/* A WS-Trust fault printed inside MessageText (escaped) reaches the finding's wstrust and
+ * psf fields through fb_finding_parse_text, flagged as a local-name fragment. */
+Test(soap, gua_error_with_embedded_wstrust_fault_text)
+{
+    struct fx x;
+    fx_init(&x);
+    const char *one[] = {"kai@fabrikam.com", NULL};
+    x.ex.req.body = fb_str_cstr(gua_req(&x.a, "", "FreeBusy", one));
+    x.ex.resp.body = fb_str_cstr(gua_resp(
+        &x.a, "<m:FreeBusyResponse><m:ResponseMessage ResponseClass=\"Error\"><m:MessageText>"
+              "Token request failed: &lt;S:Fault&gt;&lt;S:Code&gt;&lt;S:Value&gt;S:Sender"
+              "&lt;/S:Value&gt;&lt;S:Subcode&gt;&lt;S:Value&gt;wst:FailedAuthentication"
+              "&lt;/S:Value&gt;&lt;/S:Subcode&gt;&lt;/S:Code&gt;&lt;S:Reason&gt;&lt;S:Text "
+              "xml:lang=\"en-US\"&gt;Authentication Failure&lt;/S:Text&gt;&lt;/S:Reason&gt;"
+              "&lt;S:Detail&gt;&lt;psf:error&gt;&lt;psf:value&gt;0x80048821&lt;/psf:value&gt;"
+              "&lt;psf:internalerror&gt;&lt;psf:code&gt;0x80041034&lt;/psf:code&gt;"
+              "&lt;psf:text&gt;Member name unknown.&lt;/psf:text&gt;&lt;/psf:internalerror&gt;"
+              "&lt;/psf:error&gt;&lt;/S:Detail&gt;&lt;/S:Fault&gt;</m:MessageText>"
+              "<m:ResponseCode>ErrorWin32InteropError</m:ResponseCode></m:ResponseMessage>"
+              "</m:FreeBusyResponse>"));
+    cr_assert_eq(fx_run(&x), 0);
+    struct fb_finding *f = x.call.attendees[0].finding;
+    cr_assert_eq(x.call.attendees[0].result, FB_RES_ERROR);
+    cr_assert_str_eq(f->response_code, "ErrorWin32InteropError");
+    cr_assert_str_eq(f->wstrust_subcode, "wst:FailedAuthentication");
+    cr_assert_str_eq(f->psf_value, "0x80048821");
+    cr_assert_str_eq(f->psf_code, "0x80041034");
+    cr_assert_str_eq(f->psf_text, "Member name unknown.");
+    cr_assert_eq(f->fragment_by_local_name, 1);
     fx_done(&x);
 }
 
