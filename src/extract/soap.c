@@ -19,6 +19,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fbdiag/arena.h"
