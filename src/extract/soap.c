@@ -244,7 +244,6 @@ static void read_message_xml(struct sctx *c, const xmlNode *mx, struct fb_findin
 static void finding_done(struct sctx *c, struct fb_finding *f)
 {
     struct fb_finding doc = *f;
-    f->fragment_by_local_name = f->fragment_by_local_name || c->by_local;
     fb_finding_parse_text(f, c->a);
 #define KEEP_DOC(field)                                                                         \
     if (doc.field)                                                                              \
