@@ -64,7 +64,7 @@ REPLAY_BINS := $(patsubst %,$(BUILD)/tests/replay_%,$(FUZZ_NAMES))
 # that silently runs nothing).
 MIN_UNIT_TESTS ?= 40
 
-.PHONY: all build test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
+.PHONY: all build demo samples test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
         check-leaks check-corpus clean bench
 
 all: deps
@@ -140,6 +140,18 @@ $(GEN_BIN): $(GEN_OBJS) $(LIBFB)
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/standalone.o $(LIBFB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The README's first command: build, then diagnose the bundled seed case. Exit 1 is
+# fbdiag's "diagnosed", which is what the seed case must give.
+demo: all
+	@build/fbdiag diagnose --log samples/seed-backend.log samples/seed-personal-relationship.saz; \
+	  rc=$$?; [ $$rc -le 1 ] || { echo "demo: fbdiag exited $$rc" >&2; exit 1; }
+
+# Regenerates the bundled samples from their scenarios (samples/scenarios/*.json).
+samples: $(GEN_BIN)
+	@for s in samples/scenarios/*.json; do n=$$(basename $$s .json); \
+	  kind=$$(sed -n 's/.*"fbgen_format": *"\([a-z]*\)".*/\1/p' $$s); kind=$${kind:-saz}; \
+	  echo "samples: $$n.$$kind"; $(GEN_BIN) $$kind $$s samples/$$n.$$kind || exit 1; done
 
 test: deps
 	@$(MAKE) --no-print-directory unit replay cases
