@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fbdiag/arena.h"
 #include "fbdiag/report.h"
@@ -476,4 +478,59 @@ Test(report, trace_notes_count_dropped_warnings)
     cr_assert_eq(strncmp(out, "fbdiag: warning: a.har: har:1: w0\n", 34), 0);
     cr_assert_not_null(strstr(out, "w199\nfbdiag: 7 more warnings not shown\n"));
     fb_trace_cleanup(&t);
+}
+
+/* Runs python3-jsonschema on path against the schema; returns the exit status. */
+static int validate(const char *path)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import json,sys,jsonschema; "
+             "s=json.load(open(sys.argv[1])); "
+             "jsonschema.validate(json.load(open(sys.argv[2])), s, "
+             "cls=jsonschema.Draft202012Validator)' "
+             "docs/schema/exchanges.schema.json %s 2>/dev/null",
+             path);
+    int rc = system(cmd);
+    return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+Test(report, json_output_validates_against_the_schema)
+{
+    cr_assert_eq(access("docs/schema/exchanges.schema.json", R_OK), 0,
+                 "run from the worktree root");
+    struct fb_exchange ex[4];
+    full(&ex[0]);
+    aborted(&ex[1]);
+    aborted(&ex[2]);
+    ex[2].version = FB_HTTP3;
+    ex[2].url = FB_STR_LIT("http://h/\xff");
+    ex[2].resp.status = 101;
+    ex[2].flags = FB_EX_WEBSOCKET;
+    full(&ex[3]);
+    ex[3].flags = FB_EX_TUNNEL | FB_EX_UNDECRYPTED | FB_EX_PROXY_GENERATED;
+    ex[3].req.flags = 0x7ff; /* every message flag */
+    ex[3].resp.flags = 0x7ff;
+    ex[3].t.response_done = 0;
+    char path[] = "/tmp/fbdiag-schema-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    for (int redact = 0; redact <= 1; redact++) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        struct fb_report_opts o = opts(FB_OUT_JSON, redact);
+        struct fb_exchange_writer *w = fb_report_exchanges_begin(f, &o);
+        for (int i = 0; i < 4; i++)
+            cr_assert_eq(fb_report_exchanges_add(w, "t.saz", &ex[i]), 0);
+        cr_assert_eq(fb_report_exchanges_end(w), 0);
+        fclose(f);
+        cr_assert_eq(validate(path), 0, "redact=%d output does not match the schema", redact);
+    }
+    /* the schema is a contract: an unknown field fails it */
+    FILE *f = fopen(path, "w");
+    fputs("[{\"index\":0,\"extra\":1}]", f);
+    fclose(f);
+    cr_assert_eq(validate(path), 1);
+    close(fd);
+    unlink(path);
 }
