@@ -8,7 +8,7 @@
  *
  *  #  idx source       version  method  status   resp wire/decoded   time ms url [flags]
  *       0 saz:1        HTTP/1.1 POST       200            512/2048     152.3 https://h/ [https]
- *       1 har:7        -        GET          -                   -         - https://h/x [aborted]
+ *       1 har:7        -        GET          -                   -         - https://h/x [no-response]
  *
  *   idx      the exchange's index within its input (from 0)
  *   source   the producer's id ("saz:12", "har:3", "tcp:7", "h2:7/5")
