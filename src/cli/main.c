@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "commands.h"
+#include "fbdiag/capture.h"
 #include "fbdiag/cli.h"
 #include "fbdiag/input.h"
 #include "fbdiag/report.h"
@@ -28,11 +29,13 @@ struct listing {
     const char *path;
     struct fb_exchange_writer *w;
     int write_failed;
+    struct fb_capture capture; /* capture-quality advice, reported on stderr */
 };
 
 static int on_exchange(const struct fb_exchange *ex, void *user)
 {
     struct listing *l = user;
+    fb_capture_observe(&l->capture, ex);
     if (!l->w)
         l->w = fb_report_exchanges_begin(l->out, l->ro);
     int rc = fb_report_exchanges_add(l->w, l->path, ex);
@@ -53,9 +56,12 @@ static int cmd_exchanges(const struct fb_options *o, FILE *out)
     struct fb_trace t;
     fb_trace_init(&t);
     struct fb_input_info *info = fb_trace_add_input(&t, path);
-    struct listing l = {out, &ro, path, NULL, 0};
+    struct listing l = {out, &ro, path, NULL, 0, {0}};
+    fb_capture_init(&l.capture);
     struct fb_diag d;
     int rc = fb_input_read(path, &rd, on_exchange, &l, &t, info, &d);
+    if (rc >= 0)
+        fb_capture_finish(&l.capture, &t, info ? info->path : path);
     if (!l.w && rc >= 0)
         l.w = fb_report_exchanges_begin(out, &ro); /* a readable input without exchanges */
     if (l.w && fb_report_exchanges_end(l.w) != 0)

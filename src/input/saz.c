@@ -822,10 +822,9 @@ static int do_session(struct ctx *c, size_t k)
         ex.flags |= FB_EX_HTTPS;
     if (is_connect) {
         ex.flags |= FB_EX_TUNNEL;
-        if (!s->decrypted_later || (m.has_bitflags && (m.bitflags & BF_BLIND_TUNNEL))) {
+        /* the advice is raised once per input by the capture accumulator (capture.h) */
+        if (!s->decrypted_later || (m.has_bitflags && (m.bitflags & BF_BLIND_TUNNEL)))
             ex.flags |= FB_EX_UNDECRYPTED;
-            fb_trace_advise(r->t, FB_ADV_UNDECRYPTED_HTTPS, r->src->path, source);
-        }
         if (s->authority)
             remember_tunnel(c, s->authority, c->emitted);
     } else if (https) {
