@@ -281,12 +281,31 @@ static int is_wstrust_action(struct fb_str act)
            fb_str_ieq_cstr(act, "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue");
 }
 
+/* First occurrence of needle (n bytes, n > 0) in hay, or NULL. */
+static const char *find_bytes(const char *hay, size_t len, const char *needle, size_t n)
+{
+    const char *end = hay + len;
+    for (const char *p = hay; p && (size_t)(end - p) >= n; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* A WS-Addressing Action of a WS-Trust Issue request in the SOAP header (near the start
+ * of the body; URIs are case-sensitive). */
 static int body_names_wstrust_issue(struct fb_str body)
 {
-    if (body.len > SNIFF_MAX)
-        body.len = SNIFF_MAX;
-    return fb_str_ifind(body, "/ws/2005/02/trust/RST/Issue<") != NULL ||
-           fb_str_ifind(body, "/ws-sx/ws-trust/200512/RST/Issue<") != NULL;
+    static const char *const ends[] = {"/ws/2005/02/trust/RST/Issue<",
+                                       "/ws-sx/ws-trust/200512/RST/Issue<"};
+    size_t n = body.len > 8192 ? 8192 : body.len;
+    for (size_t i = 0; i < FB_ARRAY_LEN(ends); i++)
+        if (find_bytes(body.ptr, n, ends[i], strlen(ends[i])))
+            return 1;
+    return 0;
 }
 
 static int is_exchange_host(struct fb_str host)
@@ -605,13 +624,20 @@ static int call_has_problem(const struct fb_call *call)
     return 0;
 }
 
-/* Cheap test for the gated kinds: could this exchange carry an error at all? */
-static int may_carry_error(const struct fb_exchange *ex)
+static int looks_json(const struct fb_msg *m);
+static int looks_xml(const struct fb_msg *m);
+
+/* Cheap test for the gated kinds: could this exchange carry an error at all? Only JSON
+ * (and EWS XML) bodies are searched: a MAPI or HTML body of a 200 carries none we read. */
+static int may_carry_error(const struct fb_exchange *ex, int ews)
 {
     if (ex->resp.status >= 400 || fb_msg_header(&ex->resp, "X-OWA-Error"))
         return 1;
-    return fb_str_ifind(ex->resp.body, "error") != NULL ||
-           fb_str_ifind(ex->resp.body, "\"WasSuccessful\":false") != NULL;
+    if (looks_json(&ex->resp))
+        return find_bytes(ex->resp.body.ptr, ex->resp.body.len, "rror", 4) != NULL ||
+               find_bytes(ex->resp.body.ptr, ex->resp.body.len, "WasSuccessful", 13) != NULL;
+    return ews && looks_xml(&ex->resp) &&
+           find_bytes(ex->resp.body.ptr, ex->resp.body.len, "Error", 5) != NULL;
 }
 
 static struct fb_str first_non_space(struct fb_str s)
@@ -636,6 +662,13 @@ static int looks_xml(const struct fb_msg *m)
            !fb_str_istarts(b, "<!DOCTYPE html") && !fb_str_istarts(b, "<html");
 }
 
+static int is_ews_path(const struct fb_exchange *ex)
+{
+    struct url_parts u;
+    split_url(ex->url.len ? ex->url : ex->req.target, &u);
+    return path_under(u.path, "/ews", NULL);
+}
+
 int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct fb_arena *a,
                         struct fb_trace *t, const char *input_path, struct fb_call **out)
 {
@@ -649,7 +682,7 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
     int gated = kind == FB_CALL_EXCHANGE_OTHER || kind == FB_CALL_OWA_CALENDAR;
     /* resp.status 0 is "no response captured" (exchange.h), whatever the flags say */
     int no_response = (ex->flags & FB_EX_NO_RESPONSE) || ex->resp.status == 0;
-    if (gated && (no_response || !may_carry_error(ex)))
+    if (gated && (no_response || !may_carry_error(ex, is_ews_path(ex))))
         return 0;
 
     struct url_parts u;

@@ -639,27 +639,30 @@ static void graph_schedule(struct ctx *c)
         return;
     }
     size_t n_req = call->n_attendees;
-    unsigned char *done = fb_arena_calloc(c->a, n_req + json_array_size(val) + 1, 1);
+    /* room for every answer up front: answers not requested are appended */
+    size_t cap = n_req + json_array_size(val);
+    if (cap > MAX_ATTENDEES)
+        cap = MAX_ATTENDEES > n_req ? MAX_ATTENDEES : n_req;
+    struct fb_attendee *arr = fb_arena_calloc(c->a, cap ? cap : 1, sizeof *arr);
+    if (n_req)
+        memcpy(arr, call->attendees, n_req * sizeof *arr);
+    call->attendees = arr;
+    unsigned char *done = fb_arena_calloc(c->a, cap + 1, 1);
     int extra = 0;
     size_t i;
     json_t *it;
     json_array_foreach(val, i, it)
     {
-        if (call->n_attendees >= MAX_ATTENDEES)
-            break;
         const char *id = jstr_trim(c, jget(it, "scheduleId"));
         struct fb_attendee *at = graph_find(c, id, done);
         if (!at) {
             /* not requested (or request not captured): its own identity, kept as such */
+            if (call->n_attendees >= cap)
+                break;
             if (n_req)
                 extra++;
-            size_t k = call->n_attendees;
-            call->attendees = fb_arena_realloc(c->a, call->attendees, k * sizeof *at,
-                                               (k + 1) * sizeof *at);
-            at = &call->attendees[k];
-            memset(at, 0, sizeof *at);
+            at = &call->attendees[call->n_attendees++];
             at->mailbox = id;
-            call->n_attendees = k + 1;
         }
         done[at - call->attendees] = 1;
         json_t *av = jget(it, "availabilityView");

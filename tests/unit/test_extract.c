@@ -85,6 +85,11 @@ static const struct row rows[] = {
     {"POST", "https://sts.example.net/sts", "SOAPAction",
      "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue", NULL, FB_CALL_FED_TOKEN,
      "RST/Issue"},
+    {"POST", "https://sts.example.net/services/x", NULL, NULL,
+     "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Header><a:Action "
+     "s:mustUnderstand=\"1\">http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"
+     "</a:Action></s:Header><s:Body/></s:Envelope>",
+     FB_CALL_FED_TOKEN, "RST/Issue"},
     {"POST", "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token", NULL, NULL,
      NULL, FB_CALL_OAUTH_TOKEN, "token"},
     {"POST", "https://login.microsoftonline.com/common/oauth2/v2.0/token?client-request-id=1",
