@@ -767,23 +767,25 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
         }
     }
 
-    /* A call-level error with no per-attendee answer at all: every attendee failed. */
+    /* A call-level error with no per-attendee answer at all: every attendee failed with
+     * it. Attendees an extractor marked error without a finding of their own get it too. */
     if (call->n_errors && !no_response) {
         int answered = 0;
         for (size_t i = 0; i < call->n_attendees; i++) {
             const struct fb_attendee *at = &call->attendees[i];
             if (at->finding || at->view_type || at->merged_free_busy ||
-                at->result != FB_RES_OK)
+                (at->result != FB_RES_OK && at->result != FB_RES_ERROR))
                 answered = 1;
         }
-        if (!answered) {
-            struct fb_finding *shared = NULL;
-            for (size_t i = 0; i < call->n_attendees; i++) {
-                if (!shared)
-                    shared = copy_finding(&call->errors[0], a);
-                call->attendees[i].result = FB_RES_ERROR;
-                call->attendees[i].finding = shared;
-            }
+        struct fb_finding *shared = NULL;
+        for (size_t i = 0; i < call->n_attendees; i++) {
+            struct fb_attendee *at = &call->attendees[i];
+            if (at->finding || !(at->result == FB_RES_ERROR || !answered))
+                continue;
+            if (!shared)
+                shared = copy_finding(&call->errors[0], a);
+            at->result = FB_RES_ERROR;
+            at->finding = shared;
         }
     }
 

@@ -260,6 +260,15 @@ Test(extract, seed_owa_proxy_failure_end_to_end)
     cr_assert_str_eq(at->finding->response_class, "Error");
     cr_assert_str_eq(at->finding->response_code, "ErrorProxyRequestProcessingFailed");
     cr_assert_str_eq(at->finding->message_text, SEED_MESSAGE);
+    /* the chain the text carries (exc_chain.c) */
+    cr_assert_str_eq(at->finding->leg, "ews-proxy");
+    const struct fb_exc_chain *ch = &at->finding->chain;
+    cr_assert_eq(ch->n_links, 4);
+    cr_assert_null(ch->links[0].type);
+    cr_assert_str_eq(ch->links[1].type, "System.Net.WebException");
+    cr_assert_str_eq(ch->links[1].web_status, "ReceiveFailure");
+    cr_assert_str_eq(ch->links[3].type, "System.Net.Sockets.SocketException");
+    cr_assert_eq(ch->links[3].socket_error, 10054);
     /* HTTP facts */
     cr_assert_eq(call->http.status, 200);
     cr_assert_str_eq(call->http.server_version, "15.1.845.34");
@@ -479,5 +488,46 @@ Test(extract, owa_error_header_on_failed_call_is_the_exception_type)
     cr_assert_str_eq(call->errors[0].message_text, "HTTP 500 Internal Server Error");
     cr_assert_str_eq(call->errors[0].exception_type,
                      "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
+    fb_arena_cleanup(&a);
+}
+
+/* EWS goes through the SOAP extractor: a whole-request fault is the call's error, no
+ * HTTP-level finding is added, and every attendee fails with the fault. */
+Test(extract, ews_fault_through_soap_extractor)
+{
+    struct fb_arena a;
+    fb_arena_init(&a);
+    struct fb_exchange *ex = fbt_ex_new(&a, 12, "POST", "https://mail.contoso.com/EWS/Exchange.asmx");
+    fbt_ex_header(&a, &ex->req, "SOAPAction", GUA_ACTION);
+    fbt_ex_header(&a, &ex->req, "X-AnchorMailbox", "x1@contoso.com");
+    fbt_ex_body(&a, &ex->req,
+                "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+                "envelope/\" xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/"
+                "messages\" xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">"
+                "<s:Body><m:GetUserAvailabilityRequest><m:MailboxDataArray>"
+                "<t:MailboxData><t:Email><t:Address>y1@datum.com</t:Address></t:Email></t:MailboxData>"
+                "<t:MailboxData><t:Email><t:Address>y2@datum.com</t:Address></t:Email></t:MailboxData>"
+                "</m:MailboxDataArray><t:FreeBusyViewOptions><t:RequestedView>FreeBusy"
+                "</t:RequestedView></t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>"
+                "</s:Body></s:Envelope>");
+    fbt_ex_status(&a, ex, 500, "Internal Server Error");
+    fbt_ex_body(&a, &ex->resp,
+                "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+                "envelope/\"><s:Body><s:Fault><faultcode xmlns:a=\"http://schemas.microsoft.com/"
+                "exchange/services/2006/types\">a:ErrorServerBusy</faultcode><faultstring>Too many "
+                "concurrent requests.</faultstring></s:Fault></s:Body></s:Envelope>");
+    struct fb_call *call;
+    cr_assert_eq(fb_extract_exchange(ex, 1, &a, NULL, "t", &call), 1);
+    cr_assert_eq(call->kind, FB_CALL_EWS_GUA);
+    cr_assert_str_eq(call->requester, "x1@contoso.com");
+    cr_assert_eq(call->n_errors, 1);
+    cr_assert_str_eq(call->errors[0].fault_code, "a:ErrorServerBusy");
+    cr_assert_eq(call->n_attendees, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(call->attendees[i].result, FB_RES_ERROR);
+        cr_assert_not_null(call->attendees[i].finding);
+        cr_assert_str_eq(call->attendees[i].finding->fault_code, "a:ErrorServerBusy");
+    }
+    cr_assert_str_eq(call->attendees[1].mailbox, "y2@datum.com");
     fb_arena_cleanup(&a);
 }
