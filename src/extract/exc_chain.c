@@ -369,7 +369,11 @@ static const char *take_server(char *s, size_t *n, struct fb_arena *a)
     while (i < *n && s[i] == ' ')
         i++;
     size_t b = i;
-    while (i < *n && s[i] != ' ' && i - b < 255)
+    /* a host name has no spaces; a documentation placeholder "<server name>" has */
+    char stop = i < *n && s[i] == '<' ? '>' : ' ';
+    while (i < *n && s[i] != stop && i - b < 255)
+        i++;
+    if (stop == '>' && i < *n)
         i++;
     size_t e = i;
     while (e > b && (s[e - 1] == '.' || s[e - 1] == ',' || s[e - 1] == ';'))
