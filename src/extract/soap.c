@@ -638,6 +638,8 @@ static void header(struct sctx *c, const xmlNode *hdr)
 
 /* ---- dispatch ---------------------------------------------------------------------- */
 
+/* Only an operation element (...Request, ...Response, ...RequestMessage,
+ * ...ResponseMessage) names the operation. */
 static void set_operation(struct sctx *c, const char *name)
 {
     if (c->call->operation)
@@ -648,11 +650,10 @@ static void set_operation(struct sctx *c, const char *name)
     for (size_t i = 0; i < FB_ARRAY_LEN(suffix); i++) {
         size_t k = strlen(suffix[i]);
         if (n > k && strcmp(name + n - k, suffix[i]) == 0) {
-            n -= k;
-            break;
+            c->call->operation = fb_arena_cstr(c->a, name, n - k);
+            return;
         }
     }
-    c->call->operation = fb_arena_cstr(c->a, name, n);
 }
 
 static void handle_doc(struct sctx *c, struct shape *s, const xmlDoc *doc)
@@ -695,7 +696,11 @@ static void handle_doc(struct sctx *c, struct shape *s, const xmlDoc *doc)
         autod_users_response(c, s, body_el);
     else if (el(c, body_el, NS_AUTOD, "GetFederationInformationResponseMessage"))
         autod_response_error(c, s, child(c, body_el, NS_AUTOD, "Response"));
-    else if (el(c, body_el, NS_MSG, name))
+    else if (el(c, body_el, NS_MSG, "FreeBusyResponse")) {
+        s->have_list = 1; /* a fragment: one answer without its envelope */
+        gua_answer(c, s, body_el);
+        return;
+    } else if (el(c, body_el, NS_MSG, name))
         ews_other_response(c, body_el);
     else if (!el(c, body_el, NS_AUTOD, "GetFederationInformationRequestMessage"))
         return; /* not a body this extractor knows: no operation from it */

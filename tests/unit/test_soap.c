@@ -993,3 +993,33 @@ Test(soap, null_trace_is_allowed)
     fb_arena_cleanup(&a);
     fb_arena_cleanup(&exa);
 }
+
+Test(soap, freebusyresponse_fragment_is_one_answer_and_names_no_operation)
+{
+    struct fx x;
+    fx_init(&x);
+    const char *one[] = {"pat@fabrikam.com", NULL};
+    x.ex.req.body = fb_str_cstr(gua_req(&x.a, "", "FreeBusy", one));
+    x.ex.resp.body = FB_STR_LIT(
+        "<FreeBusyResponse xmlns=\"http://schemas.microsoft.com/exchange/services/2006/messages\">"
+        "<ResponseMessage ResponseClass=\"Error\"><ResponseCode>ErrorNoFreeBusyAccess"
+        "</ResponseCode></ResponseMessage></FreeBusyResponse>");
+    cr_assert_eq(fx_run(&x), 0);
+    cr_assert_str_eq(x.call.operation, "GetUserAvailability"); /* from the request */
+    cr_assert_eq(x.call.n_attendees, 1);
+    cr_assert_eq(x.call.attendees[0].result, FB_RES_ERROR);
+    cr_assert_str_eq(x.call.attendees[0].finding->response_code, "ErrorNoFreeBusyAccess");
+    cr_assert_eq(x.call.flags, 0u);
+
+    struct fx y;
+    cr_assert_eq(run(&y, NULL,
+                     "<m:FreeBusyResponse xmlns:m=\"http://schemas.microsoft.com/exchange/"
+                     "services/2006/messages\"/>",
+                     200),
+                 0);
+    cr_assert_null(y.call.operation);
+    cr_assert_eq(y.call.n_attendees, 1);
+    cr_assert_eq(y.call.attendees[0].result, FB_RES_OK);
+    fx_done(&y);
+    fx_done(&x);
+}
