@@ -292,6 +292,10 @@ static const char *const tail_markers[] = {
 
 static int is_cut_marker(const char *s, size_t n)
 {
+    while (n && (*s == ' ' || *s == '.' || *s == ',' || *s == ';' || *s == ':')) {
+        s++; /* the ". " left where a frame was cut out */
+        n--;
+    }
     if (n == 0)
         return 1;
     for (size_t i = 0; i < FB_ARRAY_LEN(tail_markers); i++) {
@@ -307,6 +311,27 @@ static int is_cut_marker(const char *s, size_t n)
         return 1;
     }
     return 0;
+}
+
+/* Whether the last segment of a text cut short carries nothing: empty, or only words
+ * that a complete text would have had removed (a marker's beginning, after anything
+ * that is itself only such a beginning). Decides only; the message stays as it is. */
+static int carries_nothing(const char *s, size_t n)
+{
+    for (;;) {
+        while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';' ||
+                     s[n - 1] == ':' || s[n - 1] == '.'))
+            n--;
+        if (is_cut_marker(s, n))
+            return 1;
+        /* strip the last marker-beginning word(s) and look again */
+        size_t k = n > MAX_TYPE + 8 ? n - (MAX_TYPE + 8) : 0;
+        while (k < n && !((k == 0 || s[k - 1] == ' ') && is_cut_marker(s + k, n - k)))
+            k++;
+        if (k >= n)
+            return 0;
+        n = k;
+    }
 }
 
 static void cut(char *s, size_t *n, size_t from, size_t to)
@@ -344,7 +369,11 @@ static const char *take_server(char *s, size_t *n, struct fb_arena *a)
     while (i < *n && s[i] == ' ')
         i++;
     size_t b = i;
-    while (i < *n && s[i] != ' ' && i - b < 255)
+    /* a host name has no spaces; a documentation placeholder "<server name>" has */
+    char stop = i < *n && s[i] == '<' ? '>' : ' ';
+    while (i < *n && s[i] != stop && i - b < 255)
+        i++;
+    if (stop == '>' && i < *n)
         i++;
     size_t e = i;
     while (e > b && (s[e - 1] == '.' || s[e - 1] == ',' || s[e - 1] == ';'))
@@ -498,8 +527,6 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
     }
     while (n && s[n - 1] == ' ')
         n--;
-    if (final && is_cut_marker(s, n))
-        return 0;
     char name[MAX_TYPE];
     size_t tlen = 0;
     long num = 0;
@@ -511,7 +538,7 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
     l->server = take_server(m, &mn, a);
     l->lid = take_lid(m, &mn, a);
     trim_msg(&m, &mn);
-    if (!l->type && (mn == 0 || (final && is_cut_marker(m, mn))))
+    if (!l->type && (mn == 0 || (final && carries_nothing(m, mn))))
         return 0;
     derive_web_status(l, index, m, mn);
     l->socket_error = num >= 10000 && num <= 11999 ? (int)num : derive_socket_error(m, mn);
@@ -521,51 +548,67 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
 
 /* ---- splitting ---- */
 
-/* Length of the separator at w[i], 0 when none. *keep: the separator text starts the
- * next segment (an embedded type name). */
-static size_t separator_at(const char *w, size_t n, size_t i, int seg_has_text, int *keep)
+enum sep_kind { SEP_NONE, SEP_ARROW, SEP_END_INNER, SEP_INNER, SEP_TYPE };
+
+/* The separator at w[i] and its length (*len; 0 for SEP_TYPE, whose type name starts
+ * the next segment). seg_has_text: the current segment already holds text. */
+static enum sep_kind separator_at(const char *w, size_t n, size_t i, int seg_has_text,
+                                  size_t *len)
 {
-    *keep = 0;
     char c = w[i];
+    *len = 0;
     if (c == '-') {
-        if (ipfx(w + i, n - i, "--->"))
-            return 4;
-        if (ipfx(w + i, n - i, END_INNER))
-            return sizeof END_INNER - 1;
-        return 0;
+        if (ipfx(w + i, n - i, "--->")) {
+            *len = 4;
+            return SEP_ARROW;
+        }
+        if (ipfx(w + i, n - i, END_INNER)) {
+            *len = sizeof END_INNER - 1;
+            return SEP_END_INNER;
+        }
+        return SEP_NONE;
     }
     if ((c == 'i' || c == 'I') && (i == 0 || !is_alnum((unsigned char)w[i - 1])) &&
-        ipfx(w + i, n - i, "inner exception:"))
-        return 16;
-    if (seg_has_text && is_upper((unsigned char)c) && i > 0 && (w[i - 1] == ' ' || w[i - 1] == ';')) {
+        ipfx(w + i, n - i, "inner exception:")) {
+        *len = 16;
+        return SEP_INNER;
+    }
+    if (seg_has_text && is_upper((unsigned char)c) && i > 0 &&
+        (w[i - 1] == ' ' || w[i - 1] == ';')) {
         char name[MAX_TYPE];
         size_t tlen;
         long num;
-        if (parse_type(w + i, n - i, 1, name, &tlen, &num)) {
-            *keep = 1;
-            return 1;
-        }
+        if (parse_type(w + i, n - i, 1, name, &tlen, &num))
+            return SEP_TYPE;
     }
-    return 0;
+    return SEP_NONE;
 }
 
-static void attach(struct fb_exc_link *prev, const struct fb_exc_link *l)
+static void attach(struct fb_exc_link *to, const struct fb_exc_link *l)
 {
-    if (l->server && !prev->server)
-        prev->server = l->server;
-    if (l->lid && !prev->lid)
-        prev->lid = l->lid;
+    if (l->server && !to->server)
+        to->server = l->server;
+    if (l->lid && !to->lid)
+        to->lid = l->lid;
 }
 
+#define MAX_NEST 64
+
+/* Splits the normalised, frame-free text w into links. " ---> " nests (.NET ToString):
+ * after "--- End of inner exception stack trace ---" the text belongs to the outer
+ * exception again, so a server name or LID found there goes to the link that preceded
+ * the matching " ---> " rather than to the innermost link. */
 static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_exc_chain *out)
 {
     struct fb_exc_link links[MAX_LINKS];
-    size_t nl = 0, seg = 0;
+    long nest[MAX_NEST];
+    size_t nl = 0, seg = 0, depth = 0;
+    long owner = -1; /* link the current segment's server/LID belongs to; -1: the last */
     int has_text = 0;
     for (size_t i = 0; i <= n && nl < MAX_LINKS;) {
-        int keep = 0;
-        size_t sep = i < n ? separator_at(w, n, i, has_text, &keep) : 0;
-        if (i < n && !sep) {
+        size_t len = 0;
+        enum sep_kind k = i < n ? separator_at(w, n, i, has_text, &len) : SEP_NONE;
+        if (i < n && k == SEP_NONE) {
             has_text |= w[i] != ' ';
             i++;
             continue;
@@ -574,17 +617,22 @@ static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_ex
         if (make_link(w + seg, i - seg, i == n, (int)nl, &l, a))
             links[nl++] = l;
         else if (nl > 0)
-            attach(&links[nl - 1], &l);
+            attach(&links[owner >= 0 && (size_t)owner < nl ? (size_t)owner : nl - 1], &l);
         else if (l.server || l.lid) {
             l.message = "";
             links[nl++] = l;
         }
         if (i == n)
             break;
-        i += keep ? 0 : sep;
+        owner = -1;
+        if (k == SEP_ARROW && depth < MAX_NEST)
+            nest[depth++] = (long)nl - 1;
+        else if (k == SEP_END_INNER && depth > 0)
+            owner = nest[--depth];
+        i += len;
         seg = i;
         has_text = 0;
-        if (keep) {
+        if (k == SEP_TYPE) {
             has_text = 1; /* the type name itself */
             i++;
         }
