@@ -825,24 +825,67 @@ static int parse_body(struct sctx *c, struct shape *s, const struct fb_msg *m, c
 
 /* ---- pairing ----------------------------------------------------------------------- */
 
+static int has_problem(const struct answer *an)
+{
+    return an->finding && !an->pending_success && an->result != FB_RES_OK;
+}
+
+/* A count mismatch: no answer can be tied to a mailbox without guessing, so none is
+ * (never a wrong mapping, as for OWA in json.c): every requested mailbox is
+ * "no-response" and every answer that carries a finding becomes a call-level error. */
+static void finish_mismatch(struct sctx *c, struct shape *s)
+{
+    warn(c, "%zu per-mailbox responses for %zu requested mailboxes: none paired, the errors "
+            "are kept at the call level",
+         s->n_ans, s->n_mb);
+    struct fb_call *call = c->call;
+    call->flags |= FB_CALL_F_COUNT_MISMATCH;
+    size_t sz = sizeof *call->attendees;
+    call->attendees = fb_arena_realloc(c->a, call->attendees, call->n_attendees * sz,
+                                       (call->n_attendees + s->n_mb) * sz);
+    for (size_t i = 0; i < s->n_mb; i++) {
+        struct fb_attendee *at = &call->attendees[call->n_attendees + i];
+        memset(at, 0, sizeof *at);
+        at->mailbox = s->mailboxes[i];
+        at->requested_view = s->requested_view;
+        at->result = FB_RES_NO_RESPONSE;
+    }
+    call->n_attendees += s->n_mb;
+    size_t fz = sizeof *call->errors, extra = 0;
+    for (size_t i = 0; i < s->n_ans; i++)
+        extra += has_problem(&s->ans[i]);
+    if (!extra)
+        return;
+    call->errors = fb_arena_realloc(c->a, call->errors, call->n_errors * fz,
+                                    (call->n_errors + extra) * fz);
+    for (size_t i = 0; i < s->n_ans; i++)
+        if (has_problem(&s->ans[i]))
+            call->errors[call->n_errors++] = *s->ans[i].finding;
+}
+
 /* The Nth answer belongs to the Nth requested mailbox. Answers without a request become
- * attendees with mailbox NULL; with a count mismatch only the common prefix is paired
- * (warned), requested mailboxes left over are no-response and answers left over become
- * attendees with mailbox NULL. Without any per-mailbox answer, a whole-request error
+ * attendees with mailbox NULL. A body cut short pairs its prefix. Without any per-mailbox answer, a whole-request error
  * makes every attendee "error" (the finding is in call->errors); else "no-response". */
 static void finish(struct sctx *c, struct shape *s)
 {
+    int mismatch = s->have_req && s->have_list && s->n_ans != s->n_mb;
+    /* A body cut short (recovered) loses answers at its end: its prefix still pairs. */
+    int cut_short = (c->call->flags & FB_CALL_F_BODY_UNPARSED) && s->n_ans < s->n_mb;
+    if (mismatch && !cut_short) {
+        finish_mismatch(c, s);
+        return;
+    }
+    if (mismatch) {
+        warn(c, "%zu per-mailbox responses for %zu requested mailboxes in a body cut short: the "
+                "first %zu paired by position, the rest no-response",
+             s->n_ans, s->n_mb, s->n_ans);
+        c->call->flags |= FB_CALL_F_COUNT_MISMATCH;
+    }
     size_t n = s->have_req ? s->n_mb : 0;
     if (s->have_list && s->n_ans > n)
         n = s->n_ans;
     if (n == 0)
         return;
-    if (s->have_req && s->have_list && s->n_ans != s->n_mb) {
-        warn(c, "%zu per-mailbox responses for %zu requested mailboxes: only the first %zu "
-                "paired by position",
-             s->n_ans, s->n_mb, s->n_ans < s->n_mb ? s->n_ans : s->n_mb);
-        c->call->flags |= FB_CALL_F_COUNT_MISMATCH;
-    }
     struct fb_call *call = c->call;
     size_t sz = sizeof *call->attendees;
     call->attendees =
@@ -860,15 +903,11 @@ static void finish(struct sctx *c, struct shape *s)
             at->view_type = an->view_type;
             at->merged_free_busy = an->merged;
             at->finding = an->finding;
-        } else if (s->have_list) {
-            at->result = FB_RES_NO_RESPONSE;
         } else {
             at->result = s->call_error ? FB_RES_ERROR : FB_RES_NO_RESPONSE;
         }
     }
     call->n_attendees += n;
-    if (s->have_req && s->have_list && s->n_ans < s->n_mb)
-        warn(c, "%zu requested mailboxes got no response; left no-response", s->n_mb - s->n_ans);
 }
 
 int fb_extract_soap(const struct fb_exchange *ex, struct fb_call *call, struct fb_arena *a,

@@ -388,7 +388,7 @@ Test(soap, gua_degraded_warning_none_coarser_and_all_n)
     fx_done(&x);
 }
 
-Test(soap, gua_count_mismatch_fewer_responses_leaves_no_response)
+Test(soap, gua_count_mismatch_pairs_nothing_and_keeps_errors_at_call_level)
 {
     struct fx x;
     fx_init(&x);
@@ -399,22 +399,22 @@ Test(soap, gua_count_mismatch_fewer_responses_leaves_no_response)
     cr_assert_eq(fx_run(&x), 0);
     cr_assert_eq(x.call.flags, FB_CALL_F_COUNT_MISMATCH);
     cr_assert_eq(x.call.n_attendees, 3);
-    cr_assert_eq(x.call.attendees[0].result, FB_RES_OK);
-    cr_assert_eq(x.call.attendees[1].result, FB_RES_ERROR);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(x.call.attendees[i].result, FB_RES_NO_RESPONSE);
+        cr_assert_null(x.call.attendees[i].finding);
+    }
     cr_assert_str_eq(x.call.attendees[2].mailbox, "a3@contoso.com");
-    cr_assert_eq(x.call.attendees[2].result, FB_RES_NO_RESPONSE);
-    cr_assert_null(x.call.attendees[2].finding);
-    cr_assert_eq(x.t.n_warnings, 2);
+    cr_assert_eq(x.call.n_errors, 1);
+    cr_assert_str_eq(x.call.errors[0].response_code, "ErrorNoFreeBusyAccess");
+    cr_assert_eq(x.t.n_warnings, 1);
     cr_assert_str_eq(x.t.warnings[0].msg, "2 per-mailbox responses for 3 requested mailboxes: "
-                                          "only the first 2 paired by position");
+                                          "none paired, the errors are kept at the call level");
     cr_assert_str_eq(x.t.warnings[0].source, "saz:7");
     cr_assert_str_eq(x.t.warnings[0].input, "case.saz");
-    cr_assert_str_eq(x.t.warnings[1].msg, "1 requested mailboxes got no response; left "
-                                          "no-response");
     fx_done(&x);
 }
 
-Test(soap, gua_count_mismatch_extra_responses_become_unknown_attendees)
+Test(soap, gua_count_mismatch_extra_responses_are_not_guessed)
 {
     struct fx x;
     fx_init(&x);
@@ -424,10 +424,10 @@ Test(soap, gua_count_mismatch_extra_responses_become_unknown_attendees)
         &x.a, fb_arena_printf(&x.a, "%s%s", fbr_ok(&x.a, "FreeBusy", "00"), fbr_no_access)));
     cr_assert_eq(fx_run(&x), 0);
     cr_assert_eq(x.call.flags, FB_CALL_F_COUNT_MISMATCH);
-    cr_assert_eq(x.call.n_attendees, 2);
+    cr_assert_eq(x.call.n_attendees, 1);
     cr_assert_str_eq(x.call.attendees[0].mailbox, "solo@contoso.com");
-    cr_assert_null(x.call.attendees[1].mailbox);
-    cr_assert_eq(x.call.attendees[1].result, FB_RES_ERROR);
+    cr_assert_eq(x.call.attendees[0].result, FB_RES_NO_RESPONSE);
+    cr_assert_eq(x.call.n_errors, 1);
     cr_assert_eq(x.t.n_warnings, 1);
     fx_done(&x);
 }
@@ -855,7 +855,10 @@ Test(soap, malformed_truncated_body_recovered)
     x.ex.resp.body = fb_str_make(full, (size_t)(cut - full) + strlen("</m:FreeBusyResponse>"));
     cr_assert_eq(fx_run(&x), 0);
     cr_assert_eq(x.call.flags, FB_CALL_F_BODY_UNPARSED | FB_CALL_F_COUNT_MISMATCH);
-    cr_assert_eq(x.t.n_warnings, 3);
+    cr_assert_eq(x.t.n_warnings, 2);
+    cr_assert_str_eq(x.t.warnings[1].msg, "1 per-mailbox responses for 2 requested mailboxes in "
+                                          "a body cut short: the first 1 paired by position, "
+                                          "the rest no-response");
     cr_assert(has(x.t.warnings[0].msg, "malformed XML in the response body (line "));
     cr_assert(has(x.t.warnings[0].msg, "): recovering what can be read"));
     cr_assert_eq(x.call.n_attendees, 2);
