@@ -318,7 +318,7 @@ static int is_cut_marker(const char *s, size_t n)
  * that is itself only such a beginning). Decides only; the message stays as it is. */
 static int carries_nothing(const char *s, size_t n)
 {
-    for (;;) {
+    for (int words = 0; words < 16; words++) { /* bounded: hostile texts repeat "a a a" */
         while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';' ||
                      s[n - 1] == ':' || s[n - 1] == '.'))
             n--;
@@ -332,6 +332,7 @@ static int carries_nothing(const char *s, size_t n)
             return 0;
         n = k;
     }
+    return 0;
 }
 
 static void cut(char *s, size_t *n, size_t from, size_t to)
