@@ -412,17 +412,21 @@ static const char *take_lid(char *s, size_t *n, struct fb_arena *a)
 /* Earliest of the WebExceptionStatus phrases in s; fills l->web_status / http_status. */
 static void derive_web_status(struct fb_exc_link *l, int index, const char *s, size_t n)
 {
+    /* who: 0 any link; 1 a WebException only; 2 a WebException or an untyped inner link
+     * (EWS prints inner.Message without its type). A bare "The request timed out" is the
+     * availability service's own timeout (ErrorTimeoutExpired), not a network one. */
     static const struct {
         const char *phrase, *status;
+        int who;
     } phr[] = {
-        {"An unexpected error occurred on a receive", "ReceiveFailure"},
-        {"An unexpected error occurred on a send", "SendFailure"},
-        {"Unable to connect to the remote server", "ConnectFailure"},
-        {"The remote name could not be resolved", "NameResolutionFailure"},
-        {"Could not establish trust relationship", "TrustFailure"},
-        {"Could not create SSL/TLS secure channel", "SecureChannelFailure"},
-        {"The operation has timed out", "Timeout"},
-        {"The request timed out", "Timeout"},
+        {"An unexpected error occurred on a receive", "ReceiveFailure", 0},
+        {"An unexpected error occurred on a send", "SendFailure", 0},
+        {"Unable to connect to the remote server", "ConnectFailure", 0},
+        {"The remote name could not be resolved", "NameResolutionFailure", 0},
+        {"Could not establish trust relationship", "TrustFailure", 0},
+        {"Could not create SSL/TLS secure channel", "SecureChannelFailure", 0},
+        {"The operation has timed out", "Timeout", 2},
+        {"The request timed out", "Timeout", 1},
     };
     const char *t = l->type;
     if (t && (ends_with(t, "SocketException") || ends_with(t, "IOException")))
@@ -430,13 +434,10 @@ static void derive_web_status(struct fb_exc_link *l, int index, const char *s, s
     int web = t && ends_with(t, "WebException");
     long best = -1;
     for (size_t i = 0; i < FB_ARRAY_LEN(phr); i++) {
-        if (strcmp(phr[i].status, "Timeout") == 0) {
-            /* only a WebException's timeout is a network timeout; a bare "The request
-             * timed out" is the availability service's own (ErrorTimeoutExpired) */
-            int ok = web || (!t && index > 0 && i == 6);
-            if (!ok)
-                continue;
-        }
+        if (phr[i].who == 1 && !web)
+            continue;
+        if (phr[i].who == 2 && !web && (t || index == 0))
+            continue;
         long p = ifind(s, n, phr[i].phrase);
         if (p >= 0 && (best < 0 || p < best)) {
             best = p;
