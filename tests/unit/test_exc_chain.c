@@ -41,12 +41,12 @@ struct exc_case {
 #define AVAIL "Microsoft.Exchange.InfoWorker.Common.Availability."
 
 /* The seed (ASHOUR's OWA JSON MessageText, after JSON unescaping). */
-#define SEED_TEXT                                                                          \
-    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying " \
-    "connection was closed: An unexpected error occurred on a receive. ---> "              \
-    "System.IO.IOException: Unable to read data from the transport connection: An "       \
-    "existing connection was forcibly closed by the remote host. ---> "                    \
-    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by "   \
+#define SEED_TEXT                                                                                  \
+    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "        \
+    "connection was closed: An unexpected error occurred on a receive. ---> "                      \
+    "System.IO.IOException: Unable to read data from the transport connection: An "                \
+    "existing connection was forcibly closed by the remote host. ---> "                            \
+    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by "           \
     "the remote host"
 
 static const struct exc_case cases[] = {
@@ -58,7 +58,8 @@ static const struct exc_case cases[] = {
              "respond",
      .n_links = 3,
      .links = {{NT, PROXY, NULL, 0, 0, NULL, NULL},
-               {WEBEX, "Unable to connect to the remote server", "ConnectFailure", 0, 0, NULL, NULL},
+               {WEBEX, "Unable to connect to the remote server", "ConnectFailure", 0, 0, NULL,
+                NULL},
                {SOCKEX,
                 "A connection attempt failed because the connected party did not properly respond "
                 "after a period of time, or established connection failed because connected host "
@@ -140,8 +141,8 @@ static const struct exc_case cases[] = {
              "Gateway Timeout... LID: 43532",
      .n_links = 2,
      .links = {{NT, "Proxy web request failed", NULL, 0, 0, NULL, NULL},
-               {NT, "The request failed with HTTP status 504: Gateway Timeout...",
-                "ProtocolError", 0, 504, NULL, "43532"}},
+               {NT, "The request failed with HTTP status 504: Gateway Timeout...", "ProtocolError",
+                0, 504, NULL, "43532"}},
      .leg = "ews-proxy"},
     {.name = "#10 proxy-401-preauth, EWS form",
      .text = "Proxy web request failed. ,inner exception: The request failed with HTTP status 401: "
@@ -174,8 +175,8 @@ static const struct exc_case cases[] = {
      .text = "Autodiscover failed for email address <user SMTP address> with error "
              "System.Net.WebException: The request failed with HTTP status code 404 Not Found.",
      .n_links = 2,
-     .links = {{NT, "Autodiscover failed for email address <user SMTP address> with error", NULL,
-                0, 0, NULL, NULL},
+     .links = {{NT, "Autodiscover failed for email address <user SMTP address> with error", NULL, 0,
+                0, NULL, NULL},
                {WEBEX, "The request failed with HTTP status code 404 Not Found.", "ProtocolError",
                 0, 404, NULL, NULL}},
      .leg = "autodiscover"},
@@ -228,8 +229,7 @@ static const struct exc_case cases[] = {
      .n_links = 2,
      .links = {{NT, "Failed to communicate with https://login.microsoftonline.com/extSTS.srf.",
                 NULL, 0, 0, NULL, NULL},
-               {NT, "Unable to connect to the remote server.", "ConnectFailure", 0, 0, NULL,
-                NULL}},
+               {NT, "Unable to connect to the remote server.", "ConnectFailure", 0, 0, NULL, NULL}},
      .leg = "federation-token",
      .n_urls = 1,
      .urls = {"https://login.microsoftonline.com/extSTS.srf"}},
@@ -260,8 +260,8 @@ static const struct exc_case cases[] = {
     {.name = "#30 oauth-invalid-signature, client form",
      .text = "System.Net.WebException: The request failed with HTTP status 401: Unauthorized.",
      .n_links = 1,
-     .links = {{WEBEX, "The request failed with HTTP status 401: Unauthorized.", "ProtocolError",
-                0, 401, NULL, NULL}}},
+     .links = {{WEBEX, "The request failed with HTTP status 401: Unauthorized.", "ProtocolError", 0,
+                401, NULL, NULL}}},
     {.name = "#30 oauth-invalid-signature, Test-OAuthConnectivity form",
      .text = "diagnostics: 2000000; reason=\"The token has an invalid "
              "signature.\";error_category=\"invalid_signature\".",
@@ -296,8 +296,7 @@ static const struct exc_case cases[] = {
              "relationship <name> can't be used. Please confirm that the organization "
              "relationship is configured correctly.",
      .n_links = 2,
-     .links = {{NT, "The mail recipient is not found in Active Directory.", NULL, 0, 0, NULL,
-                NULL},
+     .links = {{NT, "The mail recipient is not found in Active Directory.", NULL, 0, 0, NULL, NULL},
                {AVAIL "InvalidOrganizationRelationshipForRequestDispatcherException",
                 "The organization relationship <name> can't be used. Please confirm that the "
                 "organization relationship is configured correctly.",
@@ -358,8 +357,8 @@ static const struct exc_case cases[] = {
                 "bertragungsverbindung k\xc3\xb6nnen keine Daten gelesen werden: Eine vorhandene "
                 "Verbindung wurde vom Remotehost geschlossen.",
                 NULL, 0, 0, NULL, NULL},
-               {SOCKEX, "Eine vorhandene Verbindung wurde vom Remotehost geschlossen.", NULL,
-                10054, 0, NULL, NULL}},
+               {SOCKEX, "Eine vorhandene Verbindung wurde vom Remotehost geschlossen.", NULL, 10054,
+                0, NULL, NULL}},
      .leg = "ews-proxy"},
     {.name = "OWA full ToString: escaped CR LF, frames, End markers, server and LID",
      .text = "System.Net.WebException: The underlying connection was closed: An unexpected error "
@@ -406,29 +405,25 @@ static const struct exc_case cases[] = {
  * the parameters are indexes into cases[], never pointers. */
 static size_t case_index[FB_ARRAY_LEN(cases)];
 
-static void init_case_index(void)
-{
+static void init_case_index(void) {
     for (size_t i = 0; i < FB_ARRAY_LEN(cases); i++)
         case_index[i] = i;
 }
 
-ParameterizedTestParameters(exc_chain, signature_texts)
-{
+ParameterizedTestParameters(exc_chain, signature_texts) {
     init_case_index();
     return cr_make_param_array(size_t, case_index, FB_ARRAY_LEN(cases), NULL);
 }
 
-static void expect_str(const char *what, const char *name, const char *got, const char *want)
-{
+static void expect_str(const char *what, const char *name, const char *got, const char *want) {
     if (!want)
         cr_expect_null(got, "%s: %s: expected NULL, got \"%s\"", name, what, got);
     else
-        cr_expect(got && strcmp(got, want) == 0, "%s: %s: expected \"%s\", got \"%s\"", name,
-                  what, want, got ? got : "(null)");
+        cr_expect(got && strcmp(got, want) == 0, "%s: %s: expected \"%s\", got \"%s\"", name, what,
+                  want, got ? got : "(null)");
 }
 
-ParameterizedTest(size_t *idx, exc_chain, signature_texts)
-{
+ParameterizedTest(size_t *idx, exc_chain, signature_texts) {
     const struct exc_case *c = &cases[*idx];
     struct fb_arena a;
     fb_arena_init(&a);
@@ -487,8 +482,7 @@ ParameterizedTest(size_t *idx, exc_chain, signature_texts)
     fb_arena_cleanup(&a);
 }
 
-ParameterizedTestParameters(exc_chain, every_truncation)
-{
+ParameterizedTestParameters(exc_chain, every_truncation) {
     init_case_index();
     return cr_make_param_array(size_t, case_index, FB_ARRAY_LEN(cases), NULL);
 }
@@ -496,8 +490,7 @@ ParameterizedTestParameters(exc_chain, every_truncation)
 /* Every prefix of every text: no crash (ASan), never more links than the whole text,
  * every link has a message, and the finding parser copes too. Each prefix sits in a
  * buffer of exactly its length, so a read past the slice is caught. */
-ParameterizedTest(size_t *idx, exc_chain, every_truncation)
-{
+ParameterizedTest(size_t *idx, exc_chain, every_truncation) {
     const struct exc_case *c = &cases[*idx];
     size_t n = strlen(c->text);
     for (size_t k = 0; k <= n; k++) {
@@ -522,15 +515,13 @@ ParameterizedTest(size_t *idx, exc_chain, every_truncation)
     }
 }
 
-static struct fb_exc_chain parse_cstr(struct fb_arena *a, const char *s)
-{
+static struct fb_exc_chain parse_cstr(struct fb_arena *a, const char *s) {
     struct fb_exc_chain ch;
     fb_exc_chain_parse(fb_str_cstr(s), a, &ch);
     return ch;
 }
 
-Test(exc_chain, on_a_send_never_gives_receive_failure)
-{
+Test(exc_chain, on_a_send_never_gives_receive_failure) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = parse_cstr(
@@ -545,8 +536,7 @@ Test(exc_chain, on_a_send_never_gives_receive_failure)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, empty_and_null_texts_give_no_links)
-{
+Test(exc_chain, empty_and_null_texts_give_no_links) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = {(struct fb_exc_link *)&a, 99};
@@ -565,8 +555,7 @@ Test(exc_chain, empty_and_null_texts_give_no_links)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, fault_string_is_read_when_message_text_is_null)
-{
+Test(exc_chain, fault_string_is_read_when_message_text_is_null) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -588,8 +577,7 @@ Test(exc_chain, fault_string_is_read_when_message_text_is_null)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, caps_links_at_32_and_messages_at_4k)
-{
+Test(exc_chain, caps_links_at_32_and_messages_at_4k) {
     struct fb_arena a;
     fb_arena_init(&a);
     char text[40 * 16 + 1] = "";
@@ -622,8 +610,7 @@ Test(exc_chain, caps_links_at_32_and_messages_at_4k)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, scans_only_the_first_mebibyte)
-{
+Test(exc_chain, scans_only_the_first_mebibyte) {
     struct fb_arena a;
     fb_arena_init(&a);
     size_t n = ((size_t)1 << 20) + 100;
@@ -644,8 +631,7 @@ Test(exc_chain, scans_only_the_first_mebibyte)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot)
-{
+Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch =
@@ -664,8 +650,7 @@ Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot)
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type)
-{
+Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = parse_cstr(
@@ -684,8 +669,7 @@ Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type)
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, urls_are_deduplicated_trimmed_and_capped)
-{
+Test(finding_text, urls_are_deduplicated_trimmed_and_capped) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -709,8 +693,7 @@ Test(finding_text, urls_are_deduplicated_trimmed_and_capped)
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept)
-{
+Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -737,8 +720,7 @@ Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept)
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name)
-{
+Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name) {
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -770,8 +752,7 @@ Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name)
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, leg_is_named_by_the_earliest_marker)
-{
+Test(finding_text, leg_is_named_by_the_earliest_marker) {
     struct fb_arena a;
     fb_arena_init(&a);
     static const struct {
@@ -800,13 +781,19 @@ Test(finding_text, leg_is_named_by_the_earliest_marker)
     fb_arena_cleanup(&a);
 }
 
-Test(extract_names, every_enum_value_has_its_report_name)
-{
+Test(extract_names, every_enum_value_has_its_report_name) {
     static const char *const kinds[] = {
-        NULL,           "ews-getuseravailability", "owa-getuseravailability",
-        "graph-getschedule", "owa-calendar",        "autodiscover-soap",
-        "autodiscover-pox",  "autodiscover-v2",     "federation-token",
-        "oauth-token",       "exchange-other",
+        NULL,
+        "ews-getuseravailability",
+        "owa-getuseravailability",
+        "graph-getschedule",
+        "owa-calendar",
+        "autodiscover-soap",
+        "autodiscover-pox",
+        "autodiscover-v2",
+        "federation-token",
+        "oauth-token",
+        "exchange-other",
     };
     cr_assert_eq(FB_ARRAY_LEN(kinds), FB_CALL_KIND_COUNT);
     cr_assert_null(fb_call_kind_name(FB_CALL_NONE));
