@@ -15,6 +15,8 @@
 #include "fbdiag/util.h"
 
 struct fb_trace;
+struct fb_match_result;
+struct json_t;
 
 enum fb_out_format { FB_OUT_TEXT, FB_OUT_JSON, FB_OUT_NDJSON, FB_OUT_CSV };
 
@@ -34,6 +36,40 @@ FB_NODISCARD int fb_report_exchanges_add(struct fb_exchange_writer *w, const cha
                                          const struct fb_exchange *ex);
 /* Closes the listing ("]" for json), frees w. Returns 0 or FB_ERR_IO. */
 FB_NODISCARD int fb_report_exchanges_end(struct fb_exchange_writer *w);
+
+/* --- batch records (docs/schema/batch-record.schema.json): one per input --- */
+
+/* What one batch record shows; all borrowed. A normal record has t (one input read,
+ * facts computed) and m; an error record has verdict "error", error_code (unreadable,
+ * password, unsupported, crash, timeout, memory) and error_message, and t when the
+ * input was opened far enough to know its format and hash (else NULL). */
+struct fb_batch_view {
+    const char *input;              /* the path as given */
+    const struct fb_trace *t;       /* NULL: nothing known about the input */
+    const struct fb_match_result *m;
+    const char *verdict;            /* healthy, diagnosed, unexplained,
+                                       no-availability-traffic, error */
+    const char *error_code, *error_message;
+    uint64_t total_ms;
+    const char *fbdiag_version;
+    const char *signatures_hash;
+};
+
+/* The verdict of one read input (static string): no-availability-traffic without calls,
+ * diagnosed with a diagnosis, unexplained when the facts count a problem, else healthy.
+ * m may be NULL. */
+const char *fb_report_batch_verdict(const struct fb_trace *t, const struct fb_match_result *m);
+
+/* Builds the record (owned by the caller: json_decref). With o->pseudonym_key set,
+ * diagnosis routes are pseudonymized (pseudonym.h); the input path is kept. */
+struct json_t *fb_report_batch_record(const struct fb_batch_view *v,
+                                      const struct fb_report_opts *o);
+/* Writes the CSV header row (RFC 4180, CRLF line ends). Returns 0 or FB_ERR_IO. */
+FB_NODISCARD int fb_report_batch_csv_header(FILE *out);
+/* Writes one record: a compact JSON line (FB_OUT_NDJSON) or a CSV row (FB_OUT_CSV,
+ * fields flattened, quoted per RFC 4180 when needed). Returns 0 or FB_ERR_IO. */
+FB_NODISCARD int fb_report_batch_write(FILE *out, const struct json_t *record,
+                                       enum fb_out_format f);
 
 /* Writes the trace's warnings and capture advice for a person, one per line, each line
  * starting with "fbdiag: " (for stderr next to a streamed listing). */

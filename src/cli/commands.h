@@ -13,5 +13,6 @@ struct fb_report_opts;
 void fb_cmd_report_opts(const struct fb_options *o, FILE *out, struct fb_report_opts *ro);
 int fb_cmd_diagnose(const struct fb_options *o, FILE *out);
 int fb_cmd_signatures(const struct fb_options *o, FILE *out);
+int fb_cmd_batch(const struct fb_options *o, FILE *out);
 
 #endif /* FB_CLI_COMMANDS_H */

@@ -24,10 +24,10 @@ static const struct {
     const char *name;
     int available;
 } availability[] = {
-    {"diagnose", 0},     {"exchanges", 1},      {"batch", 0},         {"signatures", 0},
+    {"diagnose", 0},     {"exchanges", 1},      {"batch", 1},         {"signatures", 0},
     {"help", 1},         {"--format", 1},       {"--output", 1},      {"--keylog", 0},
     {"--password-file", 1}, {"--password", 1},  {"--signatures", 0},  {"--log", 0},
-    {"--text", 0},       {"--no-redact", 1},    {"--pseudonymize", 0}, {"--quiet", 1},
+    {"--text", 0},       {"--no-redact", 1},    {"--pseudonymize", 1}, {"--quiet", 1},
     {"--verbose", 1},    {"--jobs", 1},         {"--timeout", 1},     {"--max-memory", 1},
     {"--mapper", 1},     {"--help", 1},         {"--version", 1},
 };
@@ -355,6 +355,13 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
             return usage(d, "%s: missing TRACE", cmd);
         return 0;
     case FB_CMD_BATCH:
+        if (o->mapper) {
+            for (size_t i = 0; i < o->n_args; i++)
+                if (strcmp(o->args[i], "-") != 0)
+                    return usage(d, "%s --mapper: reads paths from stdin only; '%s' is an "
+                                 "argument", cmd, o->args[i]);
+            return 0;
+        }
         if (o->n_args == 0)
             return usage(d, "%s: missing PATH (or - to read paths from stdin)", cmd);
         return 0;
@@ -474,6 +481,11 @@ static int finish(struct parse_state *st, const char *cmd_word)
         if (st->used[opt_defs[i].id] && fb_cli_available(opt_defs[i].lng) != 1)
             return not_yet(d, st->spelt[opt_defs[i].id]);
     if (o->cmd != FB_CMD_BATCH) {
+        /* pseudonyms exist for batch records only so far */
+        if (st->used[O_PSEUDO])
+            return fb_diag_set(d, FB_EXIT_USAGE, NULL,
+                               "%s: not yet available in this release for %s",
+                               st->spelt[O_PSEUDO], cmd_word);
         for (size_t i = 0; i < FB_ARRAY_LEN(opt_defs); i++)
             if (opt_defs[i].batch_only && st->used[opt_defs[i].id])
                 return usage(d, "%s is only for batch", st->spelt[opt_defs[i].id]);
