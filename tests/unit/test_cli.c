@@ -184,7 +184,6 @@ Test(cli, not_yet_available_table)
     static const struct bad_case cases[] = {
         {{"diagnose", "x", NULL}, "diagnose: not yet available in this release"},
         {{"diagnose", NULL}, "diagnose: not yet available in this release"},
-        {{"batch", NULL}, "batch: not yet available in this release"},
         {{"signatures", "list", NULL}, "signatures: not yet available in this release"},
         {{"--keylog", "k", "exchanges", "x", NULL}, "--keylog: not yet available in this release"},
         {{"exchanges", "--signatures", "dir", "x", NULL},
@@ -192,7 +191,7 @@ Test(cli, not_yet_available_table)
         {{"exchanges", "--log", "l.txt", "x", NULL}, "--log: not yet available in this release"},
         {{"exchanges", "--text", "err", "x", NULL}, "--text: not yet available in this release"},
         {{"exchanges", "--pseudonymize", "k", "x", NULL},
-         "--pseudonymize: not yet available in this release"},
+         "--pseudonymize: not yet available in this release for exchanges"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fb_options o;
@@ -316,16 +315,36 @@ Test(cli, batch_options)
     clean_env();
     struct fb_options o;
     struct fb_diag d;
-    /* batch is not available yet, so check the values it parsed before refusing */
     cr_assert_eq(parse(&o, &d, "batch", "-j4", "--timeout", "60", "--max-memory=512",
-                       "--mapper", "--format", "csv", "-", NULL),
-                 FB_EXIT_USAGE);
-    cr_assert_str_eq(d.msg, "batch: not yet available in this release");
+                       "--mapper", "--format", "csv", "--pseudonymize", "k", "-", NULL),
+                 FB_EXIT_OK);
+    cr_assert_eq(o.cmd, FB_CMD_BATCH);
+    cr_assert_str_eq(o.pseudonym_key, "k");
+    cr_assert_eq(o.n_args, 1);
+    cr_assert_str_eq(o.args[0], "-");
     cr_assert_eq(o.jobs, 4);
     cr_assert_eq(o.timeout_s, 60);
     cr_assert_eq(o.max_memory_mb, 512);
     cr_assert_eq(o.mapper, 1);
     cr_assert_eq(o.format, FB_OUT_CSV);
+    fb_options_cleanup(&o);
+
+    /* ndjson is batch's default; --mapper takes no path arguments and needs none */
+    cr_assert_eq(parse(&o, &d, "batch", "--mapper", NULL), FB_EXIT_OK);
+    cr_assert_eq(o.format, FB_OUT_NDJSON);
+    cr_assert_eq(o.n_args, 0);
+    fb_options_cleanup(&o);
+    cr_assert_eq(parse(&o, &d, "batch", "--mapper", "dir", NULL), FB_EXIT_USAGE);
+    cr_assert_str_eq(d.msg, "batch --mapper: reads paths from stdin only; 'dir' is an "
+                            "argument; try 'fbdiag --help'");
+    fb_options_cleanup(&o);
+    cr_assert_eq(parse(&o, &d, "batch", NULL), FB_EXIT_USAGE);
+    cr_assert_str_eq(d.msg, "batch: missing PATH (or - to read paths from stdin); try "
+                            "'fbdiag --help'");
+    fb_options_cleanup(&o);
+    cr_assert_eq(parse(&o, &d, "batch", "--format", "json", "x", NULL), FB_EXIT_USAGE);
+    cr_assert_str_eq(d.msg, "batch: --format json is not a batch format (ndjson or csv); try "
+                            "'fbdiag --help'");
     fb_options_cleanup(&o);
 }
 
@@ -363,8 +382,8 @@ Test(cli, help_text_lists_every_option_and_exit_code)
         "-h, --help", "-V, --version", "-j, --jobs N", "--timeout SECONDS", "--max-memory MB",
         "--mapper", "FBDIAG_PASSWORD", "SSLKEYLOGFILE", "NO_COLOR", "  0  ", "  1  ", "  2  ",
         "  3  ", "  4  ",
-        "Not yet available in this release (exit 2): diagnose, batch, signatures, --keylog, "
-        "--signatures, --log, --text, --pseudonymize.\n"};
+        "Not yet available in this release (exit 2): diagnose, signatures, --keylog, "
+        "--signatures, --log, --text.\n"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         cr_assert_not_null(strstr(buf, must[i]), "help lacks '%s'", must[i]);
     free(buf);
@@ -398,11 +417,13 @@ Test(cli, man_page_documents_every_option)
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         cr_assert_not_null(strstr(text, must[i]), "fbdiag.1 lacks '%s'", must[i]);
     /* every command and option that is not available yet is named there too */
-    static const char *const later[] = {"diagnose", "batch", "signatures", "--keylog",
-                                        "--signatures", "--log", "--text", "--pseudonymize"};
+    static const char *const later[] = {"diagnose", "signatures", "--keylog", "--signatures",
+                                        "--log", "--text"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
         cr_assert_eq(fb_cli_available(later[i]), 0, "%s", later[i]);
-    cr_assert_not_null(strstr(text, ".BR diagnose \", \" batch \" and \" signatures ,"));
+    cr_assert_not_null(strstr(text, ".BR diagnose \" and \" signatures ,"));
+    cr_assert_eq(fb_cli_available("batch"), 1);
+    cr_assert_eq(fb_cli_available("--pseudonymize"), 1);
     free(text);
     free(man);
 }
