@@ -551,7 +551,8 @@ static void summary(struct run *r)
             }
         fputc('\n', r->err);
     }
-    qsort(r->sigs, r->n_sigs, sizeof *r->sigs, cmp_sig);
+    if (r->n_sigs > 1)
+        qsort(r->sigs, r->n_sigs, sizeof *r->sigs, cmp_sig);
     fprintf(r->err, "fbdiag: batch: top signatures:");
     if (r->n_sigs == 0)
         fprintf(r->err, " none");

@@ -89,7 +89,8 @@ int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg, struct fb_di
     }
     size_t first = l->n;
     int rc = walk(l, arg, 0, d);
-    qsort(l->paths + first, l->n - first, sizeof *l->paths, cmp_path);
+    if (l->n - first > 1)
+        qsort(l->paths + first, l->n - first, sizeof *l->paths, cmp_path);
     return rc;
 }
 
