@@ -12,6 +12,8 @@
 #   gen           (optional) lines "saz|har SCENARIO.json OUT": traces made by the
 #                 generator ($FBGEN, else BIN's folder/tests/fbgen) before cmd runs
 #   stdin         (optional) fed to standard input (else /dev/null)
+#   filter        (optional) a sed script applied to stdout and stderr before they are
+#                 compared or updated (timings, throughput: what differs run to run)
 #   any other file: inputs (traces, key logs, logs)
 # Each case runs in a temporary copy of its directory (tmp/tests/cases/NAME, with
 # tmp/samples linked to the real samples/), with SSLKEYLOGFILE and FBDIAG_PASSWORD
@@ -107,11 +109,17 @@ run_case() {
         exec env -u SSLKEYLOGFILE -u FBDIAG_PASSWORD NO_COLOR=1 LC_ALL=C "$bin" "$@"
     ) <"$in" >"$work/out" 2>"$work/err"
     rc=$?
+    if [ -f "$dir/filter" ]; then
+        sed -f "$dir/filter" "$work/out" >"$work/out.f" && sed -f "$dir/filter" "$work/err" >"$work/err.f" || {
+            fail "filter failed"; return; }
+    else
+        cp "$work/out" "$work/out.f" && cp "$work/err" "$work/err.f"
+    fi
 
     if [ -n "$FB_UPDATE" ]; then
-        cp "$work/out" "$src/expected.out"
+        cp "$work/out.f" "$src/expected.out"
         echo "$rc" >"$src/expected.rc"
-        if [ -s "$work/err" ] || [ -f "$src/expected.err" ]; then cp "$work/err" "$src/expected.err"; fi
+        if [ -s "$work/err" ] || [ -f "$src/expected.err" ]; then cp "$work/err.f" "$src/expected.err"; fi
         echo "updated $name (rc $rc)"
         passed=$((passed + 1))
         return
@@ -124,11 +132,11 @@ run_case() {
     if [ "$rc" != "$want_rc" ]; then
         fail "exit code $rc, expected $want_rc"; sed -n '1,20s/^/    /p' "$work/err"; return
     fi
-    if ! cmp -s "$dir/expected.out" "$work/out"; then
-        fail "stdout differs"; show_diff "$dir/expected.out" "$work/out"; return
+    if ! cmp -s "$dir/expected.out" "$work/out.f"; then
+        fail "stdout differs"; show_diff "$dir/expected.out" "$work/out.f"; return
     fi
-    if [ -f "$dir/expected.err" ] && ! cmp -s "$dir/expected.err" "$work/err"; then
-        fail "stderr differs"; show_diff "$dir/expected.err" "$work/err"; return
+    if [ -f "$dir/expected.err" ] && ! cmp -s "$dir/expected.err" "$work/err.f"; then
+        fail "stderr differs"; show_diff "$dir/expected.err" "$work/err.f"; return
     fi
 
     # JSON outputs: stdout of a --format json/ndjson run, and *.json/*.ndjson files the

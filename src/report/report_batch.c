@@ -117,7 +117,9 @@ struct json_t *fb_report_batch_record(const struct fb_batch_view *v,
     int is_error = v->verdict && strcmp(v->verdict, "error") == 0;
     json_t *r = json_object();
     json_object_set_new(r, "input", json_string(v->input ? v->input : ""));
-    json_object_set_new(r, "format", str_or_null(info ? info->format : NULL));
+    /* an input that could not be opened has no hash and no format */
+    json_object_set_new(r, "format",
+                        str_or_null(info && info->sha256[0] ? info->format : NULL));
     json_object_set_new(r, "sha256", str_or_null(info && info->sha256[0] ? info->sha256 : NULL));
     json_object_set_new(r, "size", info && info->sha256[0] ? json_integer((json_int_t)info->size)
                                                            : json_null());
