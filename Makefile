@@ -22,7 +22,7 @@ PKG_DEPS := libpcap:libpcap-dev libnghttp2:libnghttp2-dev openssl:libssl-dev \
             libpcre2-8:libpcre2-dev yaml-0.1:libyaml-dev criterion:libcriterion-dev
 # Debian packages without a pkg-config module: command or file that proves each is there
 TOOL_DEPS := pkg-config:/usr/bin/pkg-config python3-jsonschema:/usr/lib/python3/dist-packages/jsonschema \
-             zip:/usr/bin/zip
+             zip:/usr/bin/zip parallel:/usr/bin/parallel
 BENCH_DEPS := time:/usr/bin/time
 FUZZ_DEPS := clang:/usr/bin/clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 
