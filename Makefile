@@ -23,6 +23,7 @@ PKG_DEPS := libpcap:libpcap-dev libnghttp2:libnghttp2-dev openssl:libssl-dev \
 # Debian packages without a pkg-config module: command or file that proves each is there
 TOOL_DEPS := pkg-config:/usr/bin/pkg-config python3-jsonschema:/usr/lib/python3/dist-packages/jsonschema \
              zip:/usr/bin/zip
+BENCH_DEPS := time:/usr/bin/time
 FUZZ_DEPS := clang:/usr/bin/clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 
 LIB_PKGS  := libpcap libnghttp2 openssl jansson libxml-2.0 libzip zlib libbrotlidec libzstd \
@@ -64,7 +65,7 @@ REPLAY_BINS := $(patsubst %,$(BUILD)/tests/replay_%,$(FUZZ_NAMES))
 # that silently runs nothing).
 MIN_UNIT_TESTS ?= 40
 
-.PHONY: all build test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
+.PHONY: bench-har bench-saz all build demo samples test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
         check-leaks check-corpus clean bench
 
 all: deps
@@ -78,7 +79,7 @@ deps:
 	@missing=""; \
 	for pair in $(PKG_DEPS); do mod=$${pair%%:*}; deb=$${pair#*:}; \
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$deb"; done; \
-	for pair in $(TOOL_DEPS) $(if $(WITH_FUZZ),$(FUZZ_DEPS)); do deb=$${pair%%:*}; f=$${pair#*:}; \
+	for pair in $(TOOL_DEPS) $(if $(WITH_FUZZ),$(FUZZ_DEPS)) $(if $(WITH_BENCH),$(BENCH_DEPS)); do deb=$${pair%%:*}; f=$${pair#*:}; \
 	  [ -e $$f ] || missing="$$missing $$deb"; done; \
 	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
 	if [ -n "$${missing# }" ]; then \
@@ -141,6 +142,18 @@ $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuz
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The README's first command: build, then diagnose the bundled seed case. Exit 1 is
+# fbdiag's "diagnosed", which is what the seed case must give.
+demo: all
+	@build/fbdiag diagnose --log samples/seed-backend.log samples/seed-personal-relationship.saz; \
+	  rc=$$?; [ $$rc -le 1 ] || { echo "demo: fbdiag exited $$rc" >&2; exit 1; }
+
+# Regenerates the bundled samples from their scenarios (samples/scenarios/*.json).
+samples: $(GEN_BIN)
+	@for s in samples/scenarios/*.json; do n=$$(basename $$s .json); \
+	  kind=$$(sed -n 's/.*"fbgen_format": *"\([a-z]*\)".*/\1/p' $$s); kind=$${kind:-saz}; \
+	  echo "samples: $$n.$$kind"; $(GEN_BIN) $$kind $$s samples/$$n.$$kind || exit 1; done
+
 test: deps
 	@$(MAKE) --no-print-directory unit replay cases
 
@@ -175,6 +188,19 @@ fuzzers: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_NAMES))
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIBFB)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+# Benchmarks (never in CI): throughput and peak memory on the pinned workload.
+BENCH_N ?= 20000
+bench-har bench-saz: bench-%: deps-bench
+	@$(MAKE) --no-print-directory build $(BUILD)/tests/json_load
+	@sh tests/bench/bench.sh $* $(BENCH_N) $(BUILD)
+
+deps-bench:
+	@$(MAKE) --no-print-directory deps WITH_BENCH=1
+
+$(BUILD)/tests/json_load: tests/bench/json_load.c $(LIBFB)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIBFB) $(PKG_LIBS)
 
 check-corpus: $(BIN)
 	@sh tests/check-corpus.sh $(BIN) ../shared/corpus

@@ -48,6 +48,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/tests/cases"
 [ -d "$root/samples" ] && ln -s "$root/samples" "$work/samples"
 [ -d "$root/docs" ] && ln -s "$root/docs" "$work/docs"
+ln -s "$root/tests/gen" "$work/tests/gen"
 
 passed=0 failed=0
 

@@ -92,6 +92,12 @@ struct fb_facts {
     uint32_t n_problems;            /* attendees error/degraded/no-response + live call errors */
 };
 
+/* 1 when an attendee's outcome is a problem to explain: error, no-response, or degraded
+ * by a Warning class, a None view or all-'N' data. A successful answer that is only
+ * coarser than requested (AvailabilityOnly permission answering a DetailedMerged
+ * request is the default) stays "degraded" in the output but is not a problem. */
+int fb_attendee_is_problem(const struct fb_attendee *a);
+
 /* Computes every fact from trace->calls into trace->facts (trace arena). Never fails. */
 void fb_facts_compute(struct fb_trace *t);
 

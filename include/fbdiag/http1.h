@@ -37,7 +37,10 @@ struct fb_http1_head {
     enum fb_version version;      /* FB_HTTP10 / FB_HTTP11 (or FB_HTTP2 when a producer
                                      such as Fiddler Everywhere writes "HTTP/2") */
     size_t n_headers;             /* headers stored in the caller's array */
-    size_t n_headers_seen;        /* all header lines, stored or not */
+    size_t n_headers_seen;        /* all header fields (lines with a colon), stored or not */
+    unsigned flags;               /* FB_MSG_MALFORMED (a header line without a colon or a
+                                     fold with nothing to continue was skipped),
+                                     FB_MSG_HEADER_LIMIT (more than max_hdrs fields) */
 };
 
 /* Parses the start line and header block at the front of data. Header slices go into

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 
+#include "commands.h"
 #include "fbdiag/cli.h"
 #include "fbdiag/input.h"
 #include "fbdiag/report.h"
@@ -39,20 +40,12 @@ static int on_exchange(const struct fb_exchange *ex, void *user)
     return rc;
 }
 
-static void report_opts(const struct fb_options *o, FILE *out, struct fb_report_opts *ro)
-{
-    const char *no_color = getenv("NO_COLOR");
-    ro->format = o->format;
-    ro->redact = o->redact;
-    ro->color = o->format == FB_OUT_TEXT && isatty(fileno(out)) && !(no_color && no_color[0]);
-    ro->pseudonym_key = o->pseudonym_key;
-}
 
 static int cmd_exchanges(const struct fb_options *o, FILE *out)
 {
     const char *path = o->args[0];
     struct fb_report_opts ro;
-    report_opts(o, out, &ro);
+    fb_cmd_report_opts(o, out, &ro);
     struct fb_read_opts rd;
     fb_read_opts_default(&rd);
     rd.password = o->password;
@@ -96,6 +89,7 @@ static int run(const struct fb_options *o)
         puts("fbdiag " FB_VERSION);
         return FB_EXIT_OK;
     case FB_CMD_EXCHANGES:
+    case FB_CMD_SIGNATURES:
         break;
     default:
         /* fb_cli_parse refuses commands the availability table marks as missing; this
@@ -109,7 +103,7 @@ static int run(const struct fb_options *o)
         fprintf(stderr, "fbdiag: %s: cannot write: %s\n", o->output, strerror(errno));
         return FB_EXIT_USAGE;
     }
-    int code = cmd_exchanges(o, out);
+    int code = o->cmd == FB_CMD_EXCHANGES ? cmd_exchanges(o, out) : fb_cmd_signatures(o, out);
     int bad = out == stdout ? fflush(out) != 0 || ferror(out) : fclose(out) != 0;
     if (bad && code != FB_EXIT_USAGE) {
         fprintf(stderr, "fbdiag: %s: %s\n", o->output ? o->output : "stdout", strerror(errno));

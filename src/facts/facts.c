@@ -597,6 +597,23 @@ static void compute_attendee_facts(struct fb_trace *t, struct fb_facts *fx, size
     }
 }
 
+int fb_attendee_is_problem(const struct fb_attendee *a)
+{
+    if (a->result == FB_RES_OK)
+        return 0;
+    if (a->result != FB_RES_DEGRADED)
+        return 1;
+    const struct fb_finding *f = a->finding;
+    if (!f || !f->response_class || strcmp(f->response_class, "Success") != 0)
+        return 1;
+    if (!a->view_type || strcmp(a->view_type, "None") == 0)
+        return 1;
+    if (a->merged_free_busy && a->merged_free_busy[0] &&
+        strspn(a->merged_free_busy, "N") == strlen(a->merged_free_busy))
+        return 1;
+    return 0;
+}
+
 static int is_availability_kind(enum fb_call_kind k)
 {
     return k == FB_CALL_EWS_GUA || k == FB_CALL_OWA_GUA || k == FB_CALL_GRAPH_SCHEDULE ||
@@ -612,8 +629,7 @@ static void count_problems(struct fb_trace *t, struct fb_facts *fx)
         if (fx->calls[i].superseded)
             continue;
         for (size_t k = 0; k < c->n_attendees; k++)
-            if (c->attendees[k].result != FB_RES_OK)
-                fx->n_problems++;
+            fx->n_problems += (uint32_t)fb_attendee_is_problem(&c->attendees[k]);
         fx->n_problems += (uint32_t)c->n_errors;
     }
 }

@@ -399,7 +399,7 @@ static void build_units(struct matcher *m, struct unit_list *ul)
         if (t->facts && t->facts->calls[i].superseded)
             continue;
         for (size_t k = 0; k < c->n_attendees; k++)
-            n += c->attendees[k].result != FB_RES_OK;
+            n += (size_t)fb_attendee_is_problem(&c->attendees[k]);
         n += c->n_errors;
     }
     ul->items = fb_arena_calloc(m->a, n ? n : 1, sizeof *ul->items);
@@ -411,7 +411,7 @@ static void build_units(struct matcher *m, struct unit_list *ul)
         if (cf && cf->superseded)
             continue;
         for (size_t k = 0; k < c->n_attendees; k++) {
-            if (c->attendees[k].result == FB_RES_OK)
+            if (!fb_attendee_is_problem(&c->attendees[k]))
                 continue;
             struct unit *u = &ul->items[ul->n++];
             *u = (struct unit){t, m->logs, i, c, cf, &c->attendees[k],

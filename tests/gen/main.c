@@ -20,6 +20,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "fbgen: %s:%d: %s\n", argv[2], err.line, err.text);
         return 2;
     }
+    /* body_file paths are relative to the scenario's directory */
+    if (!json_object_get(sc, "base_dir")) {
+        const char *slash = strrchr(argv[2], '/');
+        json_object_set_new(sc, "base_dir",
+                            slash ? json_stringn(argv[2], (size_t)(slash - argv[2]))
+                                  : json_string("."));
+    }
     int rc;
     if (strcmp(argv[1], "saz") == 0)
         rc = fb_gen_saz(sc, argv[3]);

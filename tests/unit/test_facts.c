@@ -259,3 +259,27 @@ Test(facts, empty_trace_has_no_calls_and_no_problems)
     cr_assert_eq(t->facts->app, FB_APP_UNKNOWN);
     free_trace(t);
 }
+
+Test(facts, a_coarser_view_on_success_is_degraded_but_not_a_problem)
+{
+    struct fb_trace *t = new_trace();
+    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://mail.contoso.com/EWS/Exchange.asmx",
+                                 "mail.contoso.com", 200, 3);
+    struct fb_finding *coarse = fb_arena_calloc(&t->arena, 1, sizeof *coarse);
+    coarse->response_class = "Success";
+    c->attendees[0] = (struct fb_attendee){.mailbox = "a@contoso.com", .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy", .finding = coarse};
+    c->attendees[1] = (struct fb_attendee){.mailbox = "b@contoso.com", .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy", .merged_free_busy = "NNNN",
+                                           .finding = coarse};
+    struct fb_finding *warn = fb_arena_calloc(&t->arena, 1, sizeof *warn);
+    warn->response_class = "Warning";
+    c->attendees[2] = (struct fb_attendee){.mailbox = "c@contoso.com", .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy", .finding = warn};
+    fb_facts_compute(t);
+    cr_assert_eq(fb_attendee_is_problem(&c->attendees[0]), 0);
+    cr_assert_eq(fb_attendee_is_problem(&c->attendees[1]), 1);
+    cr_assert_eq(fb_attendee_is_problem(&c->attendees[2]), 1);
+    cr_assert_eq(t->facts->n_problems, 2);
+    free_trace(t);
+}
