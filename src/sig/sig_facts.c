@@ -100,6 +100,9 @@ static int chain_fact(const struct fb_finding *f, const char *name, struct fact_
                       struct fb_arena *scratch)
 {
     int n = 0, known = 1;
+    /* MessageXml ExceptionType is the outermost exception's type: one of the chain's */
+    if (strcmp(name, "type") == 0)
+        n = put_str(out, n, f->exception_type);
     for (size_t i = 0; i < f->chain.n_links; i++) {
         const struct fb_exc_link *l = &f->chain.links[i];
         if (strcmp(name, "type") == 0)
