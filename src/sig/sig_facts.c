@@ -201,9 +201,11 @@ static int attendee_fact(const struct unit *u, const char *name, struct fact_val
 {
     const struct fb_attendee *a = u->att;
     const struct fb_attendee_facts *af = u->af;
-    if (!a) /* a call-level error unit: attendee facts are not established */
-        return strcmp(name, "mailbox") == 0 || strcmp(name, "result") == 0 ? -1
-                                                                             : error_fact(u->err, name, out, scratch);
+    if (!a) { /* a call-level error unit: attendee facts are not established */
+        if (strcmp(name, "mailbox") == 0 || strcmp(name, "result") == 0)
+            return -1;
+        return error_fact(u->err, name, out, scratch);
+    }
     if (strcmp(name, "mailbox") == 0)
         return one_str(out, a->mailbox);
     if (strcmp(name, "result") == 0)

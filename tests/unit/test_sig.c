@@ -221,15 +221,15 @@ Test(sig_db, every_builtin_rule_loads_with_its_family_and_file_name)
     static const char *const core[] = {
         "proxy-connect-timeout", "proxy-connection-forcibly-closed", "bad-personal-relationship",
         "non-internet-facing-site-crosssite", "tls-secure-channel", "response-not-wellformed-xml",
-        "proxy-503-service-unavailable", "proxy-401-preauth", "autod-soapheader-verifying-security",
-        "autod-404", "security-tokens-processing", "oauth-user-ambiguous",
-        "config-forest-domain-not-found", "no-freebusy-access", "mail-recipient-not-found-no-orgrel",
-        "result-set-too-big", "ews-server-busy-throttled"};
+        "proxy-503-service-unavailable", "proxy-401-preauth",
+        "autod-soapheader-verifying-security", "autod-404", "security-tokens-processing",
+        "oauth-user-ambiguous", "config-forest-domain-not-found", "no-freebusy-access",
+        "mail-recipient-not-found-no-orgrel", "result-set-too-big", "ews-server-busy-throttled"};
     for (size_t k = 0; k < FB_ARRAY_LEN(core); k++)
         cr_assert_not_null(fb_sig_db_find(db, core[k]), "missing %s", core[k]);
     cr_assert_str_eq(fb_sig_evidence_source(fb_sig_db_find(db, "asurl-8004010f")), "outlook-log");
-    cr_assert_str_eq(fb_sig_evidence_source(fb_sig_db_find(db, "federation-cert-missing-on-server")),
-                     "cmdlet-output");
+    const struct fb_sig *fc = fb_sig_db_find(db, "federation-cert-missing-on-server");
+    cr_assert_str_eq(fb_sig_evidence_source(fc), "cmdlet-output");
     cr_assert_eq(strncmp(fb_sig_db_hash(db), "sha256:", 7), 0);
     cr_assert_eq(strlen(fb_sig_db_hash(db)), 7 + 64);
     fb_sig_db_free(db);
@@ -893,7 +893,8 @@ Test(sig_engine, numeric_operators_compare_numeric_text_values)
     struct fx x;
     fx_init(&x);
     const char *rule = "id: backoff-long\ntitle: t\nmatch:\n"
-                       "  - error.value.BackOffMilliseconds: {gte: 60000}\nconfidence: {base: 0.5}\n" TAIL;
+                       "  - error.value.BackOffMilliseconds: {gte: 60000}\n"
+                       "confidence: {base: 0.5}\n" TAIL;
     struct fb_diag d = {{0}, {0}};
     cr_assert_eq(fb_sig_db_add_text(x.db, "t.yaml", rule, strlen(rule), &d), 0, "%s", d.msg);
     struct fb_call *c = add_call(&x, FB_CALL_EWS_GUA, EWS_URL, "outlook.office365.com", 200, 0);
