@@ -912,3 +912,11 @@ Test(sig_engine, numeric_operators_compare_numeric_text_values)
     cr_assert_null(find(&x.r, "backoff-long"));
     fx_cleanup(&x);
 }
+
+/* Found by fuzz_sig_load: a second 'match' list replaced the first, leaking its compiled
+ * regexes. A repeated condition list is now refused. */
+Test(sig_load, repeated_condition_list_is_refused_issue_fuzz_leak)
+{
+    expect_error(HEAD "match:\n  - error.message: {regex: \"a+\"}\nmatch:\n  - error.message: X\n" TAIL,
+                 "r/x.yaml:5", "'match' appears twice");
+}
