@@ -615,6 +615,8 @@ static size_t jwt_at(struct fb_str s, size_t i)
     size_t e = i, dots = 0;
     while (e < s.len && (alnum(s.ptr[e]) || s.ptr[e] == '-' || s.ptr[e] == '_' || s.ptr[e] == '.'))
         dots += s.ptr[e++] == '.';
+    while (e > i && s.ptr[e - 1] == '.') /* a sentence's full stop is not the token's */
+        e--, dots--;
     return dots >= 2 && e - i >= TEXT_JWT_MIN ? e - i : 0;
 }
 

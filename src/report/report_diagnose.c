@@ -64,13 +64,28 @@ struct ctx {
 
 /* ---- what the trace and the match say, with NULL-safe access --------------------- */
 
+/* The facts' problem count; without facts, every attendee not ok and every call-level
+ * error (no chain is known to have made one good). */
+static uint32_t problems(const struct fb_trace *t)
+{
+    if (t->facts)
+        return t->facts->n_problems;
+    uint32_t n = 0;
+    for (size_t i = 0; i < t->n_calls; i++) {
+        for (size_t k = 0; k < t->calls[i]->n_attendees; k++)
+            n += t->calls[i]->attendees[k].result != FB_RES_OK;
+        n += (uint32_t)t->calls[i]->n_errors;
+    }
+    return n;
+}
+
 const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m)
 {
     if (!t || t->n_calls == 0)
         return "no-availability-traffic";
     if (m && m->n_diagnoses > 0)
         return "diagnosed";
-    if (t->facts && t->facts->n_problems > 0)
+    if (problems(t) > 0)
         return "unexplained";
     return "healthy";
 }
@@ -109,9 +124,7 @@ static int err_explained(const struct ctx *c, size_t ci, size_t ei)
 
 static uint32_t unexplained_count(const struct ctx *c)
 {
-    if (c->m)
-        return c->m->n_unexplained;
-    return c->t->facts ? c->t->facts->n_problems : 0;
+    return c->m ? c->m->n_unexplained : problems(c->t);
 }
 
 static size_t n_diagnoses(const struct ctx *c) { return c->m ? c->m->n_diagnoses : 0; }
@@ -366,7 +379,8 @@ static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d)
     json_object_set_new(o, "route", js(c, d->route));
     json_object_set_new(o, "attendees", jstrings(c, d->attendees, d->n_attendees, 0));
     json_object_set_new(o, "evidence", jstrings(c, d->evidence, d->n_evidence, 1));
-    json_object_set_new(o, "meaning", js(c, fb_sig_meaning(d->sig)));
+    struct fb_str meaning = fb_str_trim(fb_str_cstr(fb_sig_meaning(d->sig)));
+    json_object_set_new(o, "meaning", fb_report_jstr_or_null(&c->a, meaning));
     const char *const *s = fb_sig_next_steps(d->sig, &n);
     json_object_set_new(o, "next_steps", jstrings(c, s, n, 0));
     s = fb_sig_fix(d->sig, &n);
@@ -699,9 +713,9 @@ static void text_facts(struct ctx *c)
     fprintf(c->out, "  %-11s", "app");
     wrap(c, 13, 15,
          fb_arena_printf(&c->a, "%s%s", fb_app_name(f->app), evidence_text(c, &f->app_evidence)));
-    fprintf(c->out, "  %-11s%s%s\n", "requester", tx(c, f->requester ? f->requester : "unknown"),
-            f->requester_in_cloud == FB_TRI_TRUE    ? " (Exchange Online)"
-            : f->requester_in_cloud == FB_TRI_FALSE ? " (on-premises)"
+    fprintf(c->out, "  %-11s%s%s\n", "requester", tx(c, f->requester ? f->requester : "not shown"),
+            f->requester_in_cloud == FB_TRI_TRUE    ? " (Exchange Online side)"
+            : f->requester_in_cloud == FB_TRI_FALSE ? " (on-premises side)"
                                                     : "");
     fprintf(c->out, "  %-11s", "directions");
     int any = 0;
@@ -781,7 +795,8 @@ static void text_attendees(struct ctx *c)
             cell(c, res ? res : "-", w[2] + 2, colour_of_result(a->result));
             cell(c, tx(c, a->finding ? a->finding->response_code : NULL), w[3] + 2, NULL);
             cell(c, tx(c, af ? af->route : a->route), w[4] + 2, NULL);
-            fputs(tri_text(af ? af->route_peers_ok : -1), c->out);
+            /* peers matter for a failing pair; an ok row shows "-" (the JSON has it) */
+            fputs(a->result == FB_RES_OK ? "-" : tri_text(af ? af->route_peers_ok : -1), c->out);
             if (superseded(c, ci))
                 fputs("  (superseded)", c->out);
             fputc('\n', c->out);
@@ -857,7 +872,14 @@ static void text_diagnoses(struct ctx *c)
 static void text_unexplained_one(struct ctx *c, const char *source, const char *who,
                                  const struct fb_finding *f, enum fb_result r)
 {
-    const char *code = f && f->response_code ? f->response_code : NULL;
+    const char *code = NULL;
+    if (f)
+        code = f->response_code  ? f->response_code
+               : f->fault_code   ? f->fault_code
+               : f->psf_code     ? f->psf_code
+               : f->wstrust_code ? f->wstrust_code
+               : f->diag_code    ? fb_arena_printf(&c->a, "diagnostics %s", f->diag_code)
+                                 : NULL;
     const char *s = fb_arena_printf(&c->a, "%s %s %s", tx(c, source), tx(c, who),
                                     code ? tx(c, code)
                                          : r == FB_RES_NO_RESPONSE ? "no-response"
