@@ -25,34 +25,46 @@
 #include "fbdiag/arena.h"
 
 #define MAX_LINKS 32
-#define MAX_MSG 4096                  /* per link message, marker included */
-#define MAX_SCAN ((size_t)1 << 20)    /* bytes of input text looked at */
-#define MAX_TYPE 256                  /* a longer "type" is not a .NET type name */
-#define MAX_FRAME_ARGS 1024           /* "(...)" of one stack frame */
-#define MAX_FIELD 1024                /* diag_*, wstrust_*, psf_* values */
+#define MAX_MSG 4096               /* per link message, marker included */
+#define MAX_SCAN ((size_t)1 << 20) /* bytes of input text looked at */
+#define MAX_TYPE 256               /* a longer "type" is not a .NET type name */
+#define MAX_FRAME_ARGS 1024        /* "(...)" of one stack frame */
+#define MAX_FIELD 1024             /* diag_*, wstrust_*, psf_* values */
 #define MAX_URL 2048
 #define TRUNC_MARK " [...truncated]"
 #define END_INNER "--- End of inner exception stack trace ---"
 
 /* ---- small byte helpers (ASCII only; input is UTF-8 or worse) ---- */
 
-static int lc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
-static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
-static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || is_upper(c); }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
-static int is_ident_start(int c) { return is_alpha(c) || c == '_'; }
-static int is_ident(int c) { return is_alnum(c) || c == '_' || c == '`'; }
+static int lc(int c) {
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+static int is_upper(int c) {
+    return c >= 'A' && c <= 'Z';
+}
+static int is_alpha(int c) {
+    return (c >= 'a' && c <= 'z') || is_upper(c);
+}
+static int is_digit(int c) {
+    return c >= '0' && c <= '9';
+}
+static int is_alnum(int c) {
+    return is_alpha(c) || is_digit(c);
+}
+static int is_ident_start(int c) {
+    return is_alpha(c) || c == '_';
+}
+static int is_ident(int c) {
+    return is_alnum(c) || c == '_' || c == '`';
+}
 /* characters of a stack frame's method name */
-static int is_frame_char(int c)
-{
+static int is_frame_char(int c) {
     return is_ident(c) || c == '.' || c == '<' || c == '>' || c == '$' || c == '+' || c == '[' ||
            c == ']';
 }
 
 /* Case-insensitive prefix test of s[0..n) against the C string m. */
-static int ipfx(const char *s, size_t n, const char *m)
-{
+static int ipfx(const char *s, size_t n, const char *m) {
     size_t k = strlen(m);
     if (n < k)
         return 0;
@@ -63,8 +75,7 @@ static int ipfx(const char *s, size_t n, const char *m)
 }
 
 /* Case-insensitive equality of the first n bytes of a and b. */
-static int ieq_n(const char *a, const char *b, size_t n)
-{
+static int ieq_n(const char *a, const char *b, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
             return 0;
@@ -72,8 +83,7 @@ static int ieq_n(const char *a, const char *b, size_t n)
 }
 
 /* Case-insensitive search; returns the offset of needle in s[0..n) or -1. */
-static long ifind(const char *s, size_t n, const char *needle)
-{
+static long ifind(const char *s, size_t n, const char *needle) {
     size_t k = strlen(needle);
     if (k == 0 || n < k)
         return -1;
@@ -84,8 +94,7 @@ static long ifind(const char *s, size_t n, const char *needle)
     return -1;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
+static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
@@ -95,8 +104,7 @@ static int ends_with(const char *s, const char *suffix)
 /* Copies at most MAX_SCAN bytes of in into a fresh heap buffer (caller frees) where CR,
  * LF, TAB, NUL, the escaped pair "\r\n" (a truncated one at the very end too) and every
  * whitespace run become one space; no leading or trailing space. */
-static char *normalize(struct fb_str in, size_t *out_n)
-{
+static char *normalize(struct fb_str in, size_t *out_n) {
     size_t n = in.ptr ? (in.len > MAX_SCAN ? MAX_SCAN : in.len) : 0;
     char *w = fb_xmalloc(n + 1);
     size_t o = 0;
@@ -104,8 +112,8 @@ static char *normalize(struct fb_str in, size_t *out_n)
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)in.ptr[i];
         size_t adv = 1;
-        int ws = c == ' ' || c == '\r' || c == '\n' || c == '\t' || c == '\v' || c == '\f' ||
-                 c == 0;
+        int ws =
+            c == ' ' || c == '\r' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == 0;
         if (c == '\\') {
             size_t rest = n - i, k = rest < 4 ? rest : 4;
             if (memcmp(in.ptr + i, "\\r\\n", k) == 0 && (k == 4 || i + k == in.len)) {
@@ -133,8 +141,7 @@ static char *normalize(struct fb_str in, size_t *out_n)
 /* Length of a stack frame "at Ns.Type.Method(args)[ in path:line N]" starting at w[i]
  * (w[i] == 'a', preceded by a space or the start), 0 when it is not one. A frame cut by
  * the end of the text runs to the end. */
-static size_t frame_len(const char *w, size_t n, size_t i)
-{
+static size_t frame_len(const char *w, size_t n, size_t i) {
     if (!ipfx(w + i, n - i, "at ") || (i > 0 && w[i - 1] != ' '))
         return 0;
     size_t j = i + 3, dots = 0;
@@ -180,8 +187,7 @@ static size_t frame_len(const char *w, size_t n, size_t i)
 
 /* Cuts stack frames and "--- End of stack trace from previous location ... ---" out of
  * w in place (they are never link text), keeping single spaces. Returns the new length. */
-static size_t strip_frames(char *w, size_t n)
-{
+static size_t strip_frames(char *w, size_t n) {
     size_t o = 0, i = 0;
     while (i < n) {
         size_t k = 0;
@@ -216,8 +222,7 @@ static size_t strip_frames(char *w, size_t n)
  * through the ':' (0: no type); *tlen gets the name length without spaces (written to
  * name, at least MAX_TYPE bytes) and *num the decimal N, or 0. */
 static size_t parse_type(const char *s, size_t n, int embedded, char *name, size_t *tlen,
-                         long *num)
-{
+                         long *num) {
     size_t i = 0, segs = 0, t = 0, last = 0;
     int wrapped = 0;
     if (n == 0 || !is_upper((unsigned char)s[0]))
@@ -290,8 +295,11 @@ static const char *const tail_markers[] = {
     "at ",
 };
 
-static int is_cut_marker(const char *s, size_t n)
-{
+static int is_cut_marker(const char *s, size_t n) {
+    while (n && (*s == ' ' || *s == '.' || *s == ',' || *s == ';' || *s == ':')) {
+        s++; /* the ". " left where a frame was cut out */
+        n--;
+    }
     if (n == 0)
         return 1;
     for (size_t i = 0; i < FB_ARRAY_LEN(tail_markers); i++) {
@@ -309,14 +317,33 @@ static int is_cut_marker(const char *s, size_t n)
     return 0;
 }
 
-static void cut(char *s, size_t *n, size_t from, size_t to)
-{
+/* Whether the last segment of a text cut short carries nothing: empty, or only words
+ * that a complete text would have had removed (a marker's beginning, after anything
+ * that is itself only such a beginning). Decides only; the message stays as it is. */
+static int carries_nothing(const char *s, size_t n) {
+    for (int words = 0; words < 16; words++) { /* bounded: hostile texts repeat "a a a" */
+        while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';' || s[n - 1] == ':' ||
+                     s[n - 1] == '.'))
+            n--;
+        if (is_cut_marker(s, n))
+            return 1;
+        /* strip the last marker-beginning word(s) and look again */
+        size_t k = n > MAX_TYPE + 8 ? n - (MAX_TYPE + 8) : 0;
+        while (k < n && !((k == 0 || s[k - 1] == ' ') && is_cut_marker(s + k, n - k)))
+            k++;
+        if (k >= n)
+            return 0;
+        n = k;
+    }
+    return 0;
+}
+
+static void cut(char *s, size_t *n, size_t from, size_t to) {
     memmove(s + from, s + to, *n - to);
     *n -= to - from;
 }
 
-static void trim_msg(char **s, size_t *n)
-{
+static void trim_msg(char **s, size_t *n) {
     while (*n && (**s == ' ')) {
         (*s)++;
         (*n)--;
@@ -334,8 +361,7 @@ static void trim_msg(char **s, size_t *n)
 
 /* Removes the first "Name of the server where exception originated: HOST." from s and
  * returns HOST (arena copy), or NULL. */
-static const char *take_server(char *s, size_t *n, struct fb_arena *a)
-{
+static const char *take_server(char *s, size_t *n, struct fb_arena *a) {
     static const char phrase[] = "Name of the server where exception originated:";
     long p = ifind(s, *n, phrase);
     if (p < 0)
@@ -344,7 +370,11 @@ static const char *take_server(char *s, size_t *n, struct fb_arena *a)
     while (i < *n && s[i] == ' ')
         i++;
     size_t b = i;
-    while (i < *n && s[i] != ' ' && i - b < 255)
+    /* a host name has no spaces; a documentation placeholder "<server name>" has */
+    char stop = i < *n && s[i] == '<' ? '>' : ' ';
+    while (i < *n && s[i] != stop && i - b < 255)
+        i++;
+    if (stop == '>' && i < *n)
         i++;
     size_t e = i;
     while (e > b && (s[e - 1] == '.' || s[e - 1] == ',' || s[e - 1] == ';'))
@@ -355,8 +385,7 @@ static const char *take_server(char *s, size_t *n, struct fb_arena *a)
 }
 
 /* Removes the first "LID: 43532" (a word) from s and returns the digits, or NULL. */
-static const char *take_lid(char *s, size_t *n, struct fb_arena *a)
-{
+static const char *take_lid(char *s, size_t *n, struct fb_arena *a) {
     size_t from = 0;
     for (;;) {
         long p = ifind(s + from, *n - from, "LID:");
@@ -380,19 +409,22 @@ static const char *take_lid(char *s, size_t *n, struct fb_arena *a)
 }
 
 /* Earliest of the WebExceptionStatus phrases in s; fills l->web_status / http_status. */
-static void derive_web_status(struct fb_exc_link *l, int index, const char *s, size_t n)
-{
+static void derive_web_status(struct fb_exc_link *l, int index, const char *s, size_t n) {
+    /* who: 0 any link; 1 a WebException only; 2 a WebException or an untyped inner link
+     * (EWS prints inner.Message without its type). A bare "The request timed out" is the
+     * availability service's own timeout (ErrorTimeoutExpired), not a network one. */
     static const struct {
         const char *phrase, *status;
+        int who;
     } phr[] = {
-        {"An unexpected error occurred on a receive", "ReceiveFailure"},
-        {"An unexpected error occurred on a send", "SendFailure"},
-        {"Unable to connect to the remote server", "ConnectFailure"},
-        {"The remote name could not be resolved", "NameResolutionFailure"},
-        {"Could not establish trust relationship", "TrustFailure"},
-        {"Could not create SSL/TLS secure channel", "SecureChannelFailure"},
-        {"The operation has timed out", "Timeout"},
-        {"The request timed out", "Timeout"},
+        {"An unexpected error occurred on a receive", "ReceiveFailure", 0},
+        {"An unexpected error occurred on a send", "SendFailure", 0},
+        {"Unable to connect to the remote server", "ConnectFailure", 0},
+        {"The remote name could not be resolved", "NameResolutionFailure", 0},
+        {"Could not establish trust relationship", "TrustFailure", 0},
+        {"Could not create SSL/TLS secure channel", "SecureChannelFailure", 0},
+        {"The operation has timed out", "Timeout", 2},
+        {"The request timed out", "Timeout", 1},
     };
     const char *t = l->type;
     if (t && (ends_with(t, "SocketException") || ends_with(t, "IOException")))
@@ -400,13 +432,10 @@ static void derive_web_status(struct fb_exc_link *l, int index, const char *s, s
     int web = t && ends_with(t, "WebException");
     long best = -1;
     for (size_t i = 0; i < FB_ARRAY_LEN(phr); i++) {
-        if (strcmp(phr[i].status, "Timeout") == 0) {
-            /* only a WebException's timeout is a network timeout; a bare "The request
-             * timed out" is the availability service's own (ErrorTimeoutExpired) */
-            int ok = web || (!t && index > 0 && i == 6);
-            if (!ok)
-                continue;
-        }
+        if (phr[i].who == 1 && !web)
+            continue;
+        if (phr[i].who == 2 && !web && (t || index == 0))
+            continue;
         long p = ifind(s, n, phr[i].phrase);
         if (p >= 0 && (best < 0 || p < best)) {
             best = p;
@@ -437,8 +466,7 @@ static void derive_web_status(struct fb_exc_link *l, int index, const char *s, s
 }
 
 /* WSA error: a "(10054)"-style number, else the English SocketException texts. */
-static int derive_socket_error(const char *s, size_t n)
-{
+static int derive_socket_error(const char *s, size_t n) {
     for (size_t i = 0; i + 7 <= n; i++) {
         if (s[i] != '(')
             continue;
@@ -472,8 +500,7 @@ static int derive_socket_error(const char *s, size_t n)
 
 /* Arena copy of a message, capped at MAX_MSG bytes with TRUNC_MARK (never splitting a
  * UTF-8 sequence). */
-static const char *copy_msg(struct fb_arena *a, const char *s, size_t n)
-{
+static const char *copy_msg(struct fb_arena *a, const char *s, size_t n) {
     if (n <= MAX_MSG)
         return fb_arena_cstr(a, s, n);
     size_t keep = MAX_MSG - (sizeof TRUNC_MARK - 1);
@@ -489,8 +516,7 @@ static const char *copy_msg(struct fb_arena *a, const char *s, size_t n)
  * 0 when it carries nothing (*l may then still hold a server or LID to attach to the
  * previous link). final: the segment runs to the end of the text. */
 static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link *l,
-                     struct fb_arena *a)
-{
+                     struct fb_arena *a) {
     memset(l, 0, sizeof *l);
     while (n && *s == ' ') {
         s++;
@@ -498,8 +524,6 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
     }
     while (n && s[n - 1] == ' ')
         n--;
-    if (final && is_cut_marker(s, n))
-        return 0;
     char name[MAX_TYPE];
     size_t tlen = 0;
     long num = 0;
@@ -511,7 +535,7 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
     l->server = take_server(m, &mn, a);
     l->lid = take_lid(m, &mn, a);
     trim_msg(&m, &mn);
-    if (!l->type && (mn == 0 || (final && is_cut_marker(m, mn))))
+    if (!l->type && (mn == 0 || (final && carries_nothing(m, mn))))
         return 0;
     derive_web_status(l, index, m, mn);
     l->socket_error = num >= 10000 && num <= 11999 ? (int)num : derive_socket_error(m, mn);
@@ -521,51 +545,64 @@ static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link
 
 /* ---- splitting ---- */
 
-/* Length of the separator at w[i], 0 when none. *keep: the separator text starts the
- * next segment (an embedded type name). */
-static size_t separator_at(const char *w, size_t n, size_t i, int seg_has_text, int *keep)
-{
-    *keep = 0;
+enum sep_kind { SEP_NONE, SEP_ARROW, SEP_END_INNER, SEP_INNER, SEP_TYPE };
+
+/* The separator at w[i] and its length (*len; 0 for SEP_TYPE, whose type name starts
+ * the next segment). seg_has_text: the current segment already holds text. */
+static enum sep_kind separator_at(const char *w, size_t n, size_t i, int seg_has_text,
+                                  size_t *len) {
     char c = w[i];
+    *len = 0;
     if (c == '-') {
-        if (ipfx(w + i, n - i, "--->"))
-            return 4;
-        if (ipfx(w + i, n - i, END_INNER))
-            return sizeof END_INNER - 1;
-        return 0;
+        if (ipfx(w + i, n - i, "--->")) {
+            *len = 4;
+            return SEP_ARROW;
+        }
+        if (ipfx(w + i, n - i, END_INNER)) {
+            *len = sizeof END_INNER - 1;
+            return SEP_END_INNER;
+        }
+        return SEP_NONE;
     }
     if ((c == 'i' || c == 'I') && (i == 0 || !is_alnum((unsigned char)w[i - 1])) &&
-        ipfx(w + i, n - i, "inner exception:"))
-        return 16;
-    if (seg_has_text && is_upper((unsigned char)c) && i > 0 && (w[i - 1] == ' ' || w[i - 1] == ';')) {
+        ipfx(w + i, n - i, "inner exception:")) {
+        *len = 16;
+        return SEP_INNER;
+    }
+    if (seg_has_text && is_upper((unsigned char)c) && i > 0 &&
+        (w[i - 1] == ' ' || w[i - 1] == ';')) {
         char name[MAX_TYPE];
         size_t tlen;
         long num;
-        if (parse_type(w + i, n - i, 1, name, &tlen, &num)) {
-            *keep = 1;
-            return 1;
-        }
+        if (parse_type(w + i, n - i, 1, name, &tlen, &num))
+            return SEP_TYPE;
     }
-    return 0;
+    return SEP_NONE;
 }
 
-static void attach(struct fb_exc_link *prev, const struct fb_exc_link *l)
-{
-    if (l->server && !prev->server)
-        prev->server = l->server;
-    if (l->lid && !prev->lid)
-        prev->lid = l->lid;
+static void attach(struct fb_exc_link *to, const struct fb_exc_link *l) {
+    if (l->server && !to->server)
+        to->server = l->server;
+    if (l->lid && !to->lid)
+        to->lid = l->lid;
 }
 
-static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_exc_chain *out)
-{
+#define MAX_NEST 64
+
+/* Splits the normalised, frame-free text w into links. " ---> " nests (.NET ToString):
+ * after "--- End of inner exception stack trace ---" the text belongs to the outer
+ * exception again, so a server name or LID found there goes to the link that preceded
+ * the matching " ---> " rather than to the innermost link. */
+static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_exc_chain *out) {
     struct fb_exc_link links[MAX_LINKS];
-    size_t nl = 0, seg = 0;
+    long nest[MAX_NEST];
+    size_t nl = 0, seg = 0, depth = 0;
+    long owner = -1; /* link the current segment's server/LID belongs to; -1: the last */
     int has_text = 0;
     for (size_t i = 0; i <= n && nl < MAX_LINKS;) {
-        int keep = 0;
-        size_t sep = i < n ? separator_at(w, n, i, has_text, &keep) : 0;
-        if (i < n && !sep) {
+        size_t len = 0;
+        enum sep_kind k = i < n ? separator_at(w, n, i, has_text, &len) : SEP_NONE;
+        if (i < n && k == SEP_NONE) {
             has_text |= w[i] != ' ';
             i++;
             continue;
@@ -574,17 +611,22 @@ static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_ex
         if (make_link(w + seg, i - seg, i == n, (int)nl, &l, a))
             links[nl++] = l;
         else if (nl > 0)
-            attach(&links[nl - 1], &l);
+            attach(&links[owner >= 0 && (size_t)owner < nl ? (size_t)owner : nl - 1], &l);
         else if (l.server || l.lid) {
             l.message = "";
             links[nl++] = l;
         }
         if (i == n)
             break;
-        i += keep ? 0 : sep;
+        owner = -1;
+        if (k == SEP_ARROW && depth < MAX_NEST)
+            nest[depth++] = (long)nl - 1;
+        else if (k == SEP_END_INNER && depth > 0)
+            owner = nest[--depth];
+        i += len;
         seg = i;
         has_text = 0;
-        if (keep) {
+        if (k == SEP_TYPE) {
             has_text = 1; /* the type name itself */
             i++;
         }
@@ -597,8 +639,7 @@ static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_ex
     }
 }
 
-void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_chain *out)
-{
+void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_chain *out) {
     size_t n;
     char *w = normalize(text, &n);
     n = strip_frames(w, n);
@@ -608,16 +649,14 @@ void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_ch
 
 /* ---- what else a finding's text tells ---- */
 
-static const char *copy_field(struct fb_arena *a, const char *s, size_t n)
-{
+static const char *copy_field(struct fb_arena *a, const char *s, size_t n) {
     struct fb_str t = fb_str_trim(fb_str_make(s, n > MAX_FIELD ? MAX_FIELD : n));
     return fb_arena_cstr(a, t.ptr, t.len);
 }
 
 /* "diagnostics: 2000005;reason="...";error_category="..."" with free spacing; without
  * "diagnostics:", a lone error_category="..." still fills diag_category. */
-static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
-{
+static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
     const char *reason = NULL, *category = NULL, *code = NULL;
     size_t i;
     long p = ifind(w, n, "diagnostics:");
@@ -689,8 +728,7 @@ static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, str
         f->diag_category = category;
 }
 
-static int is_soap12_code(const char *v)
-{
+static int is_soap12_code(const char *v) {
     const char *c = strchr(v, ':');
     c = c ? c + 1 : v;
     return strcmp(c, "Sender") == 0 || strcmp(c, "Receiver") == 0 ||
@@ -701,8 +739,7 @@ static int is_soap12_code(const char *v)
 /* Tolerant scan of an embedded WS-Trust SOAP 1.2 fault: start tags <prefix:Local ...>
  * by local name (the fragment has no namespace declarations and is often cut). Returns
  * the offset of the first element used, or -1. */
-static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
-{
+static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
     const char *code = NULL, *sub = NULL, *reason = NULL, *pv = NULL, *pc = NULL, *pt = NULL;
     long first = -1;
     for (size_t i = 0; i < n; i++) {
@@ -753,12 +790,12 @@ static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct f
     if (first < 0)
         return -1;
     int used = 0;
-#define FILL(field, v)                                                                   \
-    do {                                                                                 \
-        if (!f->field && (v)) {                                                          \
-            f->field = (v);                                                              \
-            used = 1;                                                                    \
-        }                                                                                \
+#define FILL(field, v)                                                                             \
+    do {                                                                                           \
+        if (!f->field && (v)) {                                                                    \
+            f->field = (v);                                                                        \
+            used = 1;                                                                              \
+        }                                                                                          \
     } while (0)
     FILL(wstrust_code, code);
     FILL(wstrust_subcode, sub);
@@ -772,8 +809,7 @@ static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct f
     return first;
 }
 
-static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_arena *a)
-{
+static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_arena *a) {
     for (size_t k = 0; k < f->n_urls; k++)
         if (fb_str_ieq(fb_str_cstr(f->urls[k]), fb_str_make(s, n)))
             return;
@@ -781,8 +817,7 @@ static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_are
         f->urls[f->n_urls++] = fb_arena_cstr(a, s, n);
 }
 
-static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
-{
+static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
     for (size_t i = 0; i < n && f->n_urls < FB_FINDING_MAX_URLS; i++) {
         if (w[i] != 'h' && w[i] != 'H')
             continue;
@@ -821,8 +856,7 @@ static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_a
 }
 
 /* The leg named by the text: the earliest marker wins (the outermost message). */
-static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_at)
-{
+static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_at) {
     long best = -1;
     const char *leg = NULL;
     struct {
@@ -853,8 +887,7 @@ static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_a
         f->leg = leg;
 }
 
-void fb_finding_parse_text(struct fb_finding *f, struct fb_arena *a)
-{
+void fb_finding_parse_text(struct fb_finding *f, struct fb_arena *a) {
     const char *text = f->message_text ? f->message_text : f->fault_string;
     f->chain.links = NULL;
     f->chain.n_links = 0;
