@@ -526,8 +526,9 @@ struct fb_str fb_redact_soap(struct fb_arena *a, struct fb_str body, int redact)
             n++;
         struct fb_str qname = fb_str_make(body.ptr + i + 1, n - i - 1);
         const char *colon = memchr(qname.ptr, ':', qname.len);
-        struct fb_str local = colon ? fb_str_make(colon + 1, (size_t)(qname.ptr + qname.len - colon - 1))
-                                    : qname;
+        struct fb_str local = qname;
+        if (colon)
+            local = fb_str_make(colon + 1, (size_t)(qname.ptr + qname.len - colon - 1));
         int secret = 0;
         for (size_t k = 0; k < FB_ARRAY_LEN(secret_elements); k++)
             if (fb_str_eq(local, fb_str_cstr(secret_elements[k])))

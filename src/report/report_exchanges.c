@@ -6,9 +6,9 @@
  * at least one space and padded so they align (a field wider than its column pushes the
  * rest right rather than being cut):
  *
- *   #  idx source       version  method  status   resp wire/decoded   time ms url [flags]
- *        0 saz:1        HTTP/1.1 POST       200            512/2048     152.3 https://h/EWS/Exchange.asmx [https]
- *        1 har:7        -        GET          -                   -         - https://h/owa/ [no-response,aborted]
+ *  #  idx source       version  method  status   resp wire/decoded   time ms url [flags]
+ *       0 saz:1        HTTP/1.1 POST       200            512/2048     152.3 https://h/ [https]
+ *       1 har:7        -        GET          -                   -         - https://h/x [no-response]
  *
  *   idx      the exchange's index within its input (from 0)
  *   source   the producer's id ("saz:12", "har:3", "tcp:7", "h2:7/5")

@@ -182,7 +182,8 @@ Test(redact, json_string_fields)
 {
     cr_assert_str_eq(json("{\"token_type\":\"Bearer\",\"access_token\":\"eyJ\",\"expires_in\":3599,"
                           "\"Refresh_Token\" : \"0.AR\\\"x\",\"scope\":\"EWS.AccessAsUser.All\"}"),
-                     "{\"token_type\":\"Bearer\",\"access_token\":\"<redacted>\",\"expires_in\":3599,"
+                     "{\"token_type\":\"Bearer\",\"access_token\":\"<redacted>\","
+                     "\"expires_in\":3599,"
                      "\"Refresh_Token\" : \"<redacted>\",\"scope\":\"EWS.AccessAsUser.All\"}");
     /* non-string values, empty strings and values equal to a secret name are kept */
     cr_assert_str_eq(json("{\"password\":null,\"code\":\"\",\"k\":\"token\",\"token\":{\"a\":1}}"),

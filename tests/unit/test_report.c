@@ -146,7 +146,8 @@ Test(report, text_escapes_control_bytes_and_omits_empty_flags)
     cr_assert_eq(fb_report_exchanges_add(w, "x", &ex), 0);
     cr_assert_eq(fb_report_exchanges_end(w), 0);
     const char *line = strchr(output(), '\n') + 1;
-    cr_assert_str_eq(line, " 12345 tcp:7        HTTP/2   OPTIONS    404                 0/0         - "
+    cr_assert_str_eq(line, " 12345 tcp:7        HTTP/2   OPTIONS    404                 0/0"
+                           "         - "
                            "http://h/a\\x0ab\\x1b[31m\n");
 }
 
