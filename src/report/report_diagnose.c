@@ -46,7 +46,7 @@
 #define TEXT_MAX_ROWS 200       /* attendee rows in text */
 #define TEXT_MAX_UNEXPLAINED 50 /* unexplained errors in text */
 #define TEXT_MESSAGE_CHARS 200
-#define TEXT_CELL_MAX 44        /* a wider cell pushes the rest of its row right */
+#define TEXT_CELL_MAX 44 /* a wider cell pushes the rest of its row right */
 
 #define ANSI_RED "\033[31m"
 #define ANSI_YELLOW "\033[33m"
@@ -66,8 +66,7 @@ struct ctx {
 
 /* The facts' problem count; without facts, every attendee not ok and every call-level
  * error (no chain is known to have made one good). */
-static uint32_t problems(const struct fb_trace *t)
-{
+static uint32_t problems(const struct fb_trace *t) {
     if (t->facts)
         return t->facts->n_problems;
     uint32_t n = 0;
@@ -79,8 +78,7 @@ static uint32_t problems(const struct fb_trace *t)
     return n;
 }
 
-const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m)
-{
+const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m) {
     if (!t || t->n_calls == 0)
         return "no-availability-traffic";
     if (m && m->n_diagnoses > 0)
@@ -90,72 +88,71 @@ const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_re
     return "healthy";
 }
 
-static const struct fb_call_facts *call_facts(const struct ctx *c, size_t ci)
-{
+static const struct fb_call_facts *call_facts(const struct ctx *c, size_t ci) {
     const struct fb_facts *f = c->t->facts;
     return f && f->calls && ci < f->n_calls ? &f->calls[ci] : NULL;
 }
 
-static const struct fb_attendee_facts *att_facts(const struct ctx *c, size_t ci, size_t ai)
-{
+static const struct fb_attendee_facts *att_facts(const struct ctx *c, size_t ci, size_t ai) {
     const struct fb_call_facts *cf = call_facts(c, ci);
     return cf && cf->attendees ? &cf->attendees[ai] : NULL;
 }
 
-static int superseded(const struct ctx *c, size_t ci)
-{
+static int superseded(const struct ctx *c, size_t ci) {
     const struct fb_call_facts *cf = call_facts(c, ci);
     return cf && cf->superseded;
 }
 
-static int att_explained(const struct ctx *c, size_t ci, size_t ai)
-{
+static int att_explained(const struct ctx *c, size_t ci, size_t ai) {
     const struct fb_match_result *m = c->m;
     return m && m->attendee_explained && ci < c->t->n_calls && m->attendee_explained[ci] &&
            m->attendee_explained[ci][ai];
 }
 
-static int err_explained(const struct ctx *c, size_t ci, size_t ei)
-{
+static int err_explained(const struct ctx *c, size_t ci, size_t ei) {
     const struct fb_match_result *m = c->m;
     return m && m->error_explained && ci < c->t->n_calls && m->error_explained[ci] &&
            m->error_explained[ci][ei];
 }
 
-static uint32_t unexplained_count(const struct ctx *c)
-{
+static uint32_t unexplained_count(const struct ctx *c) {
     return c->m ? c->m->n_unexplained : problems(c->t);
 }
 
-static size_t n_diagnoses(const struct ctx *c) { return c->m ? c->m->n_diagnoses : 0; }
+static size_t n_diagnoses(const struct ctx *c) {
+    return c->m ? c->m->n_diagnoses : 0;
+}
 
 /* Redacted copy of a text from the trace (NULL stays NULL). */
-static const char *red(struct ctx *c, const char *s)
-{
+static const char *red(struct ctx *c, const char *s) {
     return s ? fb_redact_text(&c->a, fb_str_cstr(s), c->o->redact).ptr : NULL;
 }
 
-static const char *red_url(struct ctx *c, const char *s)
-{
+static const char *red_url(struct ctx *c, const char *s) {
     return s ? fb_redact_url(&c->a, fb_str_cstr(s), c->o->redact).ptr : NULL;
 }
 
-static const char *input_error_code(int status)
-{
+static const char *input_error_code(int status) {
     switch (status) {
-    case FB_ERR_IO: return "unreadable";
-    case FB_ERR_FORMAT: return "corrupt";
-    case FB_ERR_UNSUPPORTED: return "unsupported";
-    case FB_ERR_PASSWORD: return "password";
-    case FB_ERR_BAD_PASSWORD: return "wrong-password";
-    case FB_ERR_LIMIT: return "limit";
-    default: return "error";
+    case FB_ERR_IO:
+        return "unreadable";
+    case FB_ERR_FORMAT:
+        return "corrupt";
+    case FB_ERR_UNSUPPORTED:
+        return "unsupported";
+    case FB_ERR_PASSWORD:
+        return "password";
+    case FB_ERR_BAD_PASSWORD:
+        return "wrong-password";
+    case FB_ERR_LIMIT:
+        return "limit";
+    default:
+        return "error";
     }
 }
 
 /* Confidence rounded half up to 2 decimals (it lies in [0, 1]). */
-static double round2(double x)
-{
+static double round2(double x) {
     if (x < 0)
         x = 0;
     if (x > 1)
@@ -165,24 +162,27 @@ static double round2(double x)
 
 /* ---- json ------------------------------------------------------------------------ */
 
-static json_t *js(struct ctx *c, const char *s) { return fb_report_jcstr(&c->a, s); }
-static json_t *jred(struct ctx *c, const char *s) { return js(c, red(c, s)); }
-static json_t *jint_or_null(int v) { return v ? json_integer(v) : json_null(); }
+static json_t *js(struct ctx *c, const char *s) {
+    return fb_report_jcstr(&c->a, s);
+}
+static json_t *jred(struct ctx *c, const char *s) {
+    return js(c, red(c, s));
+}
+static json_t *jint_or_null(int v) {
+    return v ? json_integer(v) : json_null();
+}
 
-static json_t *jtri(int v)
-{
+static json_t *jtri(int v) {
     return v == FB_TRI_TRUE ? json_true() : v == FB_TRI_FALSE ? json_false() : json_null();
 }
 
-static json_t *jevidence(struct ctx *c, const struct fb_evidence *e)
-{
+static json_t *jevidence(struct ctx *c, const struct fb_evidence *e) {
     if (!e->text && !e->source)
         return json_null();
     return json_pack("{s:o,s:o}", "text", jred(c, e->text), "source", js(c, e->source));
 }
 
-static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch)
-{
+static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch) {
     json_t *arr = json_array();
     for (size_t i = 0; i < ch->n_links; i++) {
         const struct fb_exc_link *l = &ch->links[i];
@@ -199,8 +199,7 @@ static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch)
     return arr;
 }
 
-static json_t *jfinding(struct ctx *c, const struct fb_finding *f)
-{
+static json_t *jfinding(struct ctx *c, const struct fb_finding *f) {
     json_t *o = json_object();
     json_object_set_new(o, "layer", js(c, fb_layer_name(f->layer)));
     json_object_set_new(o, "response_class", js(c, f->response_class));
@@ -229,11 +228,10 @@ static json_t *jfinding(struct ctx *c, const struct fb_finding *f)
              f->psf_code || f->psf_text;
     json_object_set_new(
         o, "wstrust",
-        ws ? json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "code", js(c, f->wstrust_code),
-                       "subcode", js(c, f->wstrust_subcode), "reason",
-                       jred(c, f->wstrust_reason), "psf_value", js(c, f->psf_value), "psf_code",
-                       js(c, f->psf_code), "psf_text", jred(c, f->psf_text), "by_local_name",
-                       f->fragment_by_local_name != 0)
+        ws ? json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "code", js(c, f->wstrust_code), "subcode",
+                       js(c, f->wstrust_subcode), "reason", jred(c, f->wstrust_reason), "psf_value",
+                       js(c, f->psf_value), "psf_code", js(c, f->psf_code), "psf_text",
+                       jred(c, f->psf_text), "by_local_name", f->fragment_by_local_name != 0)
            : json_null());
     json_object_set_new(o, "diagnostics",
                         f->diag_code || f->diag_reason || f->diag_category
@@ -251,8 +249,7 @@ static json_t *jfinding(struct ctx *c, const struct fb_finding *f)
     return o;
 }
 
-static json_t *jattendee(struct ctx *c, size_t ci, size_t ai)
-{
+static json_t *jattendee(struct ctx *c, size_t ci, size_t ai) {
     const struct fb_attendee *a = &c->t->calls[ci]->attendees[ai];
     const struct fb_attendee_facts *af = att_facts(c, ci, ai);
     const struct fb_finding *f = a->finding;
@@ -286,8 +283,7 @@ static json_t *jattendee(struct ctx *c, size_t ci, size_t ai)
     return o;
 }
 
-static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h)
-{
+static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h) {
     json_t *o = json_object();
     const char *www = h->www_authenticate
                           ? fb_redact_header(&c->a, fb_str_cstr("WWW-Authenticate"),
@@ -313,8 +309,7 @@ static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h)
 static const char *const call_flag_names[] = {"federated", "count-mismatch", "body-unparsed",
                                               "url-post-data"};
 
-static json_t *jcall(struct ctx *c, size_t ci)
-{
+static json_t *jcall(struct ctx *c, size_t ci) {
     const struct fb_call *call = c->t->calls[ci];
     const struct fb_call_facts *cf = call_facts(c, ci);
     json_t *o = json_object();
@@ -330,12 +325,11 @@ static json_t *jcall(struct ctx *c, size_t ci)
                         call->http.status > 0 ? json_integer(call->http.status) : json_null());
     char when[40];
     json_object_set_new(o, "started",
-                        fb_report_iso_time(call->started_us, when, sizeof when)
-                            ? json_string(when)
-                            : json_null());
-    json_object_set_new(o, "elapsed_ms", call->elapsed_us >= 0
-                                             ? json_real((double)call->elapsed_us / 1000.0)
-                                             : json_null());
+                        fb_report_iso_time(call->started_us, when, sizeof when) ? json_string(when)
+                                                                                : json_null());
+    json_object_set_new(o, "elapsed_ms",
+                        call->elapsed_us >= 0 ? json_real((double)call->elapsed_us / 1000.0)
+                                              : json_null());
     json_object_set_new(o, "superseded", json_boolean(cf && cf->superseded));
     json_object_set_new(o, "superseded_by",
                         cf && cf->superseded ? js(c, cf->superseded_by.source) : json_null());
@@ -360,8 +354,7 @@ static json_t *jcall(struct ctx *c, size_t ci)
     return o;
 }
 
-static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redact_them)
-{
+static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redact_them) {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (s[i])
@@ -369,8 +362,7 @@ static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redac
     return arr;
 }
 
-static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d)
-{
+static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d) {
     size_t n;
     json_t *o = json_object();
     json_object_set_new(o, "id", js(c, fb_sig_id(d->sig)));
@@ -400,8 +392,7 @@ static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d)
     return o;
 }
 
-static json_t *jfacts(struct ctx *c)
-{
+static json_t *jfacts(struct ctx *c) {
     const struct fb_facts *f = c->t->facts;
     json_t *o = json_object();
     json_object_set_new(o, "vantage", f ? js(c, fb_vantage_name(f->vantage)) : json_null());
@@ -423,15 +414,14 @@ static json_t *jfacts(struct ctx *c)
     return o;
 }
 
-static json_t *jreport(struct ctx *c)
-{
+static json_t *jreport(struct ctx *c) {
     const struct fb_trace *t = c->t;
     json_t *o = json_object();
-    json_object_set_new(o, "fbdiag_version", js(c, c->v->fbdiag_version ? c->v->fbdiag_version
-                                                                           : ""));
+    json_object_set_new(o, "fbdiag_version",
+                        js(c, c->v->fbdiag_version ? c->v->fbdiag_version : ""));
     json_object_set_new(o, "signatures_hash", js(c, c->v->signatures_hash));
-    json_object_set_new(o, "verdict", js(c, c->v->verdict ? c->v->verdict
-                                                          : fb_report_verdict(t, c->m)));
+    json_object_set_new(o, "verdict",
+                        js(c, c->v->verdict ? c->v->verdict : fb_report_verdict(t, c->m)));
 
     json_t *inputs = json_array();
     for (size_t i = 0; i < t->n_inputs; i++) {
@@ -443,11 +433,10 @@ static json_t *jreport(struct ctx *c)
         json_object_set_new(e, "size", json_integer((json_int_t)in->size));
         json_object_set_new(e, "exchanges", json_integer((json_int_t)in->n_exchanges));
         if (in->status != 0)
-            json_object_set_new(e, "error",
-                                json_pack("{s:s,s:o}", "code", input_error_code(in->status),
-                                          "message",
-                                          jred(c, in->error ? in->error
-                                                            : fb_strerror(in->status))));
+            json_object_set_new(
+                e, "error",
+                json_pack("{s:s,s:o}", "code", input_error_code(in->status), "message",
+                          jred(c, in->error ? in->error : fb_strerror(in->status))));
         json_array_append_new(inputs, e);
     }
     json_object_set_new(o, "inputs", inputs);
@@ -455,10 +444,9 @@ static json_t *jreport(struct ctx *c)
     json_t *warnings = json_array();
     for (size_t i = 0; i < t->n_warnings; i++) {
         const struct fb_warning *w = &t->warnings[i];
-        json_array_append_new(warnings,
-                              json_pack("{s:o,s:o,s:o}", "input", js(c, w->input), "source",
-                                        js(c, w->source), "message",
-                                        jred(c, w->msg ? w->msg : "")));
+        json_array_append_new(warnings, json_pack("{s:o,s:o,s:o}", "input", js(c, w->input),
+                                                  "source", js(c, w->source), "message",
+                                                  jred(c, w->msg ? w->msg : "")));
     }
     json_object_set_new(o, "warnings", warnings);
     if (t->n_warnings_dropped > 0)
@@ -469,11 +457,10 @@ static json_t *jreport(struct ctx *c)
         const struct fb_advice *a = &t->advice[k];
         if (a->count == 0)
             continue;
-        json_array_append_new(capture,
-                              json_pack("{s:s,s:s,s:I,s:o,s:o}", "id", fb_advice_id(k), "text",
-                                        fb_advice_text(k), "count", (json_int_t)a->count,
-                                        "first_source", js(c, a->first_source), "input",
-                                        js(c, a->input)));
+        json_array_append_new(capture, json_pack("{s:s,s:s,s:I,s:o,s:o}", "id", fb_advice_id(k),
+                                                 "text", fb_advice_text(k), "count",
+                                                 (json_int_t)a->count, "first_source",
+                                                 js(c, a->first_source), "input", js(c, a->input)));
     }
     json_object_set_new(o, "capture", capture);
     json_object_set_new(o, "facts", jfacts(c));
@@ -493,8 +480,7 @@ static json_t *jreport(struct ctx *c)
 }
 
 /* Returns 0, or -1 when jansson could not write. */
-static int write_json(struct ctx *c)
-{
+static int write_json(struct ctx *c) {
     json_t *o = jreport(c);
     int rc = json_dumpf(o, c->out, FB_REPORT_JSON_FLAGS);
     if (rc == 0)
@@ -506,24 +492,24 @@ static int write_json(struct ctx *c)
 /* ---- text ------------------------------------------------------------------------ */
 
 /* Safe text of a trace string (NULL -> "-"). */
-static const char *tx(struct ctx *c, const char *s)
-{
+static const char *tx(struct ctx *c, const char *s) {
     return s ? fb_report_text_safe(&c->a, fb_str_cstr(s)) : "-";
 }
 
-static const char *colour_of_result(enum fb_result r)
-{
+static const char *colour_of_result(enum fb_result r) {
     switch (r) {
-    case FB_RES_OK: return ANSI_GREEN;
-    case FB_RES_DEGRADED: return ANSI_YELLOW;
+    case FB_RES_OK:
+        return ANSI_GREEN;
+    case FB_RES_DEGRADED:
+        return ANSI_YELLOW;
     case FB_RES_ERROR:
-    case FB_RES_NO_RESPONSE: return ANSI_RED;
+    case FB_RES_NO_RESPONSE:
+        return ANSI_RED;
     }
     return NULL;
 }
 
-static const char *colour_of_verdict(const char *v)
-{
+static const char *colour_of_verdict(const char *v) {
     if (strcmp(v, "healthy") == 0)
         return ANSI_GREEN;
     if (strcmp(v, "no-availability-traffic") == 0)
@@ -533,8 +519,7 @@ static const char *colour_of_verdict(const char *v)
 
 /* Writes s padded to width, in colour when asked (the padding stays outside the escape
  * codes' count, so columns align either way). */
-static void cell(struct ctx *c, const char *s, int width, const char *colour)
-{
+static void cell(struct ctx *c, const char *s, int width, const char *colour) {
     int len = (int)strlen(s);
     if (c->o->color && colour)
         fprintf(c->out, "%s%s%s", colour, s, ANSI_RESET);
@@ -548,8 +533,7 @@ static void cell(struct ctx *c, const char *s, int width, const char *colour)
  * counted as `col` columns), the others indented by `indent` spaces. Whitespace runs
  * (newlines of folded YAML too) become one space; a word longer than a line stands
  * alone. */
-static void wrap(struct ctx *c, int col, int indent, const char *text)
-{
+static void wrap(struct ctx *c, int col, int indent, const char *text) {
     const char *p = text;
     int at_line_start = 1;
     while (*p) {
@@ -581,8 +565,7 @@ static void wrap(struct ctx *c, int col, int indent, const char *text)
 
 /* "- text" / "1. text" items with a hanging indent. */
 static void items(struct ctx *c, int indent, const char *const *s, size_t n, int numbered,
-                  int redact_them)
-{
+                  int redact_them) {
     for (size_t i = 0; i < n; i++) {
         if (!s[i])
             continue;
@@ -598,8 +581,7 @@ static void items(struct ctx *c, int indent, const char *const *s, size_t n, int
 }
 
 /* The first n code points of s (UTF-8), with "..." when cut. */
-static const char *first_chars(struct ctx *c, const char *s, size_t n)
-{
+static const char *first_chars(struct ctx *c, const char *s, size_t n) {
     size_t i = 0, cps = 0;
     while (s[i]) {
         if (((unsigned char)s[i] & 0xC0) != 0x80) {
@@ -612,13 +594,11 @@ static const char *first_chars(struct ctx *c, const char *s, size_t n)
     return s;
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
+static const char *plural(uint64_t n, const char *one, const char *many) {
     return n == 1 ? one : many;
 }
 
-static void text_verdict(struct ctx *c, const char *verdict)
-{
+static void text_verdict(struct ctx *c, const char *verdict) {
     const struct fb_trace *t = c->t;
     uint32_t unexpl = unexplained_count(c);
     size_t nd = n_diagnoses(c);
@@ -645,19 +625,17 @@ static void text_verdict(struct ctx *c, const char *verdict)
     }
 }
 
-static void text_head(struct ctx *c)
-{
+static void text_head(struct ctx *c) {
     const struct fb_trace *t = c->t;
     for (int k = 0; k < FB_ADV_COUNT; k++) {
         const struct fb_advice *a = &t->advice[k];
         if (a->count == 0)
             continue;
         int col = fprintf(c->out, "Capture: %s: ", fb_advice_id(k));
-        const char *s = fb_arena_printf(&c->a, "%s (%llu %s%s%s)", fb_advice_text(k),
-                                        (unsigned long long)a->count,
-                                        plural(a->count, "exchange", "exchanges"),
-                                        a->first_source ? ", first " : "",
-                                        a->first_source ? a->first_source : "");
+        const char *s = fb_arena_printf(
+            &c->a, "%s (%llu %s%s%s)", fb_advice_text(k), (unsigned long long)a->count,
+            plural(a->count, "exchange", "exchanges"), a->first_source ? ", first " : "",
+            a->first_source ? a->first_source : "");
         wrap(c, col, 4, s);
     }
     for (size_t i = 0; i < t->n_inputs; i++) {
@@ -691,8 +669,7 @@ static void text_head(struct ctx *c)
                 (unsigned long long)more, plural(more, "warning", "warnings"));
 }
 
-static const char *evidence_text(struct ctx *c, const struct fb_evidence *e)
-{
+static const char *evidence_text(struct ctx *c, const struct fb_evidence *e) {
     if (!e->text && !e->source)
         return "";
     if (e->text && e->source)
@@ -700,8 +677,7 @@ static const char *evidence_text(struct ctx *c, const struct fb_evidence *e)
     return fb_arena_printf(&c->a, " (%s)", e->text ? red(c, e->text) : e->source);
 }
 
-static void text_facts(struct ctx *c)
-{
+static void text_facts(struct ctx *c) {
     const struct fb_facts *f = c->t->facts;
     if (!f)
         return;
@@ -747,14 +723,15 @@ static void text_facts(struct ctx *c)
     fputc('\n', c->out);
 }
 
-static const char *tri_text(int v) { return v == FB_TRI_TRUE ? "yes" : v == FB_TRI_FALSE ? "no" : "?"; }
+static const char *tri_text(int v) {
+    return v == FB_TRI_TRUE ? "yes" : v == FB_TRI_FALSE ? "no" : "?";
+}
 
-static void text_attendees(struct ctx *c)
-{
+static void text_attendees(struct ctx *c) {
     const struct fb_trace *t = c->t;
     enum { COLS = 6 };
-    static const char *const head[COLS] = {"call", "attendee", "result", "response code",
-                                           "route", "peers ok"};
+    static const char *const head[COLS] = {"call",          "attendee", "result",
+                                           "response code", "route",    "peers ok"};
     int w[COLS];
     for (int k = 0; k < COLS; k++)
         w[k] = (int)strlen(head[k]);
@@ -763,10 +740,12 @@ static void text_attendees(struct ctx *c)
         for (size_t ai = 0; ai < t->calls[ci]->n_attendees && rows < TEXT_MAX_ROWS; ai++, rows++) {
             const struct fb_attendee *a = &t->calls[ci]->attendees[ai];
             const struct fb_attendee_facts *af = att_facts(c, ci, ai);
-            const char *cells[COLS] = {
-                tx(c, t->calls[ci]->source), tx(c, a->mailbox), fb_result_name(a->result),
-                tx(c, a->finding ? a->finding->response_code : NULL),
-                tx(c, af ? af->route : a->route), tri_text(af ? af->route_peers_ok : -1)};
+            const char *cells[COLS] = {tx(c, t->calls[ci]->source),
+                                       tx(c, a->mailbox),
+                                       fb_result_name(a->result),
+                                       tx(c, a->finding ? a->finding->response_code : NULL),
+                                       tx(c, af ? af->route : a->route),
+                                       tri_text(af ? af->route_peers_ok : -1)};
             for (int k = 0; k < COLS; k++) {
                 int l = (int)strlen(cells[k] ? cells[k] : "");
                 if (l > w[k])
@@ -802,12 +781,10 @@ static void text_attendees(struct ctx *c)
             fputc('\n', c->out);
         }
     if (total > rows)
-        fprintf(c->out, "  ... %zu more attendees (--format json lists every one)\n",
-                total - rows);
+        fprintf(c->out, "  ... %zu more attendees (--format json lists every one)\n", total - rows);
 }
 
-static void text_diagnoses(struct ctx *c)
-{
+static void text_diagnoses(struct ctx *c) {
     size_t nd = n_diagnoses(c);
     if (nd)
         fputs("\nDiagnoses (best first):\n", c->out);
@@ -822,8 +799,7 @@ static void text_diagnoses(struct ctx *c)
         if (d->route || d->n_attendees) {
             const char *who = "";
             for (size_t k = 0; k < d->n_attendees; k++)
-                who = fb_arena_printf(&c->a, "%s%s%s", who, k ? ", " : "",
-                                      tx(c, d->attendees[k]));
+                who = fb_arena_printf(&c->a, "%s%s%s", who, k ? ", " : "", tx(c, d->attendees[k]));
             const char *s = fb_arena_printf(
                 &c->a, "%s%s%s%s%s%s", d->route ? "Route: " : "", d->route ? tx(c, d->route) : "",
                 d->route && d->n_attendees ? "; " : "",
@@ -870,8 +846,7 @@ static void text_diagnoses(struct ctx *c)
 /* One unexplained error: "- saz:12 Y1@datum.com ErrorX: System.Net.WebException
  * ReceiveFailure socket 10054 http 401" and its message (first 200 characters). */
 static void text_unexplained_one(struct ctx *c, const char *source, const char *who,
-                                 const struct fb_finding *f, enum fb_result r)
-{
+                                 const struct fb_finding *f, enum fb_result r) {
     const char *code = NULL;
     if (f)
         code = f->response_code  ? f->response_code
@@ -881,10 +856,10 @@ static void text_unexplained_one(struct ctx *c, const char *source, const char *
                : f->diag_code    ? fb_arena_printf(&c->a, "diagnostics %s", f->diag_code)
                                  : NULL;
     const char *s = fb_arena_printf(&c->a, "%s %s %s", tx(c, source), tx(c, who),
-                                    code ? tx(c, code)
-                                         : r == FB_RES_NO_RESPONSE ? "no-response"
-                                         : r == FB_RES_DEGRADED    ? "degraded"
-                                                                   : "error");
+                                    code                      ? tx(c, code)
+                                    : r == FB_RES_NO_RESPONSE ? "no-response"
+                                    : r == FB_RES_DEGRADED    ? "degraded"
+                                                              : "error");
     if (f && f->chain.n_links) {
         const struct fb_exc_link *l = &f->chain.links[0];
         s = fb_arena_printf(&c->a, "%s: %s", s, tx(c, l->type ? l->type : "exception"));
@@ -904,8 +879,7 @@ static void text_unexplained_one(struct ctx *c, const char *source, const char *
     }
 }
 
-static void text_unexplained(struct ctx *c)
-{
+static void text_unexplained(struct ctx *c) {
     const struct fb_trace *t = c->t;
     size_t shown = 0, total = 0;
     for (size_t ci = 0; ci < t->n_calls; ci++) {
@@ -941,8 +915,7 @@ static void text_unexplained(struct ctx *c)
         fprintf(c->out, "  ... %zu more (--format json lists every one)\n", total - shown);
 }
 
-static void write_text(struct ctx *c)
-{
+static void write_text(struct ctx *c) {
     const char *verdict = c->v->verdict ? c->v->verdict : fb_report_verdict(c->t, c->m);
     text_verdict(c, verdict);
     text_head(c);
@@ -952,8 +925,8 @@ static void write_text(struct ctx *c)
     text_unexplained(c);
 }
 
-int fb_report_diagnose(FILE *out, const struct fb_diagnose_view *v, const struct fb_report_opts *o)
-{
+int fb_report_diagnose(FILE *out, const struct fb_diagnose_view *v,
+                       const struct fb_report_opts *o) {
     struct ctx c = {.out = out, .v = v, .t = v->t, .m = v->m, .o = o};
     fb_arena_init(&c.a);
     int failed = 0;

@@ -25,21 +25,18 @@
 
 /* ---- building traces --------------------------------------------------------------- */
 
-static struct fb_trace *new_trace(void)
-{
+static struct fb_trace *new_trace(void) {
     struct fb_trace *t = fb_xmalloc(sizeof *t);
     fb_trace_init(t);
     return t;
 }
 
-static void free_trace(struct fb_trace *t)
-{
+static void free_trace(struct fb_trace *t) {
     fb_trace_cleanup(t);
     free(t);
 }
 
-static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges)
-{
+static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges) {
     struct fb_input_info *in = fb_trace_add_input(t, path);
     cr_assert_not_null(in);
     in->format = "saz";
@@ -50,8 +47,7 @@ static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges
 }
 
 static struct fb_call *add_call(struct fb_trace *t, enum fb_call_kind kind, const char *url,
-                                const char *host, int status, size_t n_att)
-{
+                                const char *host, int status, size_t n_att) {
     struct fb_call *c = fb_arena_calloc(&t->arena, 1, sizeof *c);
     c->kind = kind;
     c->url = url;
@@ -67,8 +63,7 @@ static struct fb_call *add_call(struct fb_trace *t, enum fb_call_kind kind, cons
     return c;
 }
 
-static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, const char *code)
-{
+static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, const char *code) {
     struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
     f->response_class = "Error";
     f->response_code = code;
@@ -79,8 +74,7 @@ static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, co
 
 /* The seed case: X1 -> Y1 fails with a reset while Y2 on the same domain works; a second
  * call fails for Z1 at fabrikam.com (recipient not found); a 401 probe on another call. */
-static struct fb_trace *seed_trace(void)
-{
+static struct fb_trace *seed_trace(void) {
     struct fb_trace *t = new_trace();
     add_input(t, "case.saz", 12);
     struct fb_call *c = add_call(t, FB_CALL_OWA_GUA, OWA, "outlook.office.com", 200, 2);
@@ -138,8 +132,7 @@ static struct fb_trace *seed_trace(void)
 /* ---- rendering ----------------------------------------------------------------------- */
 
 static char *render(const struct fb_trace *t, const struct fb_match_result *m,
-                    enum fb_out_format fmt, int color, const char *key_source)
-{
+                    enum fb_out_format fmt, int color, const char *key_source) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -151,8 +144,7 @@ static char *render(const struct fb_trace *t, const struct fb_match_result *m,
     return buf;
 }
 
-static json_t *render_json(const struct fb_trace *t, const struct fb_match_result *m)
-{
+static json_t *render_json(const struct fb_trace *t, const struct fb_match_result *m) {
     char *s = render(t, m, FB_OUT_JSON, 0, NULL);
     json_error_t e;
     json_t *j = json_loads(s, 0, &e);
@@ -162,8 +154,7 @@ static json_t *render_json(const struct fb_trace *t, const struct fb_match_resul
     return j;
 }
 
-static const char *sget(json_t *o, const char *path)
-{
+static const char *sget(json_t *o, const char *path) {
     json_t *v = json_object_get(o, path);
     cr_assert(json_is_string(v), "%s is not a string", path);
     return json_string_value(v);
@@ -179,7 +170,8 @@ static const char RULE_RESET[] =
     "match:\n  - attendee.response_code: ErrorProxyRequestProcessingFailed\n"
     "supports:\n  - attendee.route_peers_ok: true\n"
     "confidence: {base: 0.5}\n"
-    "next_steps:\n  - \"Look up the attendee as another user\"\n  - \"Test-OrganizationRelationship\"\n"
+    "next_steps:\n  - \"Look up the attendee as another user\"\n  - "
+    "\"Test-OrganizationRelationship\"\n"
     "fix:\n  - \"Remove the stale subscription\"\n"
     "references:\n  - \"https://learn.microsoft.com/x\"\n";
 static const char RULE_RECIPIENT[] =
@@ -188,31 +180,28 @@ static const char RULE_RECIPIENT[] =
     "match:\n  - attendee.response_code: ErrorMailRecipientNotFound\n"
     "confidence: {base: 0.2}\n"
     "fix:\n  - \"Check the address\"\n";
-static const char RULE_ADVICE[] =
-    "id: test-advice\n"
-    "title: Check the calendar permission\n"
-    "evidence_source: none\n"
-    "advice_for: [test-proxy-reset]\n"
-    "next_steps:\n  - \"Get-MailboxFolderPermission\"\n";
+static const char RULE_ADVICE[] = "id: test-advice\n"
+                                  "title: Check the calendar permission\n"
+                                  "evidence_source: none\n"
+                                  "advice_for: [test-proxy-reset]\n"
+                                  "next_steps:\n  - \"Get-MailboxFolderPermission\"\n";
 
-static struct fb_sig_db *test_db(void)
-{
+static struct fb_sig_db *test_db(void) {
     struct fb_sig_db *db;
     struct fb_diag d;
     memset(&d, 0, sizeof d);
     cr_assert_eq(fb_sig_db_new(&db, &d), 0);
     cr_assert_eq(fb_sig_db_add_text(db, "reset.yaml", RULE_RESET, strlen(RULE_RESET), &d), 0,
                  "%s: %s", d.where, d.msg);
-    cr_assert_eq(fb_sig_db_add_text(db, "rcpt.yaml", RULE_RECIPIENT, strlen(RULE_RECIPIENT), &d),
-                 0, "%s: %s", d.where, d.msg);
+    cr_assert_eq(fb_sig_db_add_text(db, "rcpt.yaml", RULE_RECIPIENT, strlen(RULE_RECIPIENT), &d), 0,
+                 "%s: %s", d.where, d.msg);
     cr_assert_eq(fb_sig_db_add_text(db, "adv.yaml", RULE_ADVICE, strlen(RULE_ADVICE), &d), 0,
                  "%s: %s", d.where, d.msg);
     return db;
 }
 
 /* Two diagnoses (0.654 then 0.2), Y1 explained, Z1 and the call error not. */
-static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb_match_result *m)
-{
+static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb_match_result *m) {
     memset(m, 0, sizeof *m);
     m->diagnoses = fb_arena_calloc(&t->arena, 2, sizeof *m->diagnoses);
     m->n_diagnoses = 2;
@@ -244,8 +233,7 @@ static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb
 
 /* ---- verdict ------------------------------------------------------------------------- */
 
-Test(report_diagnose, verdict_follows_each_rule)
-{
+Test(report_diagnose, verdict_follows_each_rule) {
     struct fb_trace *t = new_trace();
     add_input(t, "empty.saz", 40);
     fb_facts_compute(t);
@@ -282,8 +270,7 @@ Test(report_diagnose, verdict_follows_each_rule)
     free_trace(t);
 }
 
-Test(report_diagnose, degraded_attendee_alone_is_unexplained)
-{
+Test(report_diagnose, degraded_attendee_alone_is_unexplained) {
     struct fb_trace *t = new_trace();
     struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, EWS, "mail.contoso.com", 200, 1);
     c->attendees[0].mailbox = "Y2@datum.com";
@@ -295,8 +282,7 @@ Test(report_diagnose, degraded_attendee_alone_is_unexplained)
 
 /* ---- json ---------------------------------------------------------------------------- */
 
-Test(report_diagnose, json_top_level_keys_in_order_and_counts)
-{
+Test(report_diagnose, json_top_level_keys_in_order_and_counts) {
     struct fb_trace *t = seed_trace();
     struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
     in->status = FB_ERR_PASSWORD;
@@ -308,9 +294,9 @@ Test(report_diagnose, json_top_level_keys_in_order_and_counts)
     hand_match(t, db, &m);
     json_t *j = render_json(t, &m);
 
-    static const char *const keys[] = {"fbdiag_version", "signatures_hash", "verdict", "inputs",
-                                       "warnings", "capture", "facts", "calls", "diagnoses",
-                                       "unexplained", "key_source"};
+    static const char *const keys[] = {"fbdiag_version", "signatures_hash", "verdict",   "inputs",
+                                       "warnings",       "capture",         "facts",     "calls",
+                                       "diagnoses",      "unexplained",     "key_source"};
     size_t k = 0;
     const char *key;
     json_t *val;
@@ -358,8 +344,7 @@ Test(report_diagnose, json_top_level_keys_in_order_and_counts)
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags)
-{
+Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags) {
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -447,8 +432,7 @@ Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags)
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence)
-{
+Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence) {
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -487,8 +471,7 @@ Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence)
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_without_match_counts_every_problem_unexplained)
-{
+Test(report_diagnose, json_without_match_counts_every_problem_unexplained) {
     struct fb_trace *t = seed_trace();
     json_t *j = render_json(t, NULL);
     cr_assert_str_eq(sget(j, "verdict"), "unexplained");
@@ -502,8 +485,7 @@ Test(report_diagnose, json_without_match_counts_every_problem_unexplained)
     free_trace(t);
 }
 
-Test(report_diagnose, json_no_redact_keeps_the_token)
-{
+Test(report_diagnose, json_no_redact_keeps_the_token) {
     struct fb_trace *t = seed_trace();
     char *buf = NULL;
     size_t len = 0;
@@ -520,8 +502,7 @@ Test(report_diagnose, json_no_redact_keeps_the_token)
 }
 
 /* Runs tests/validate-json.sh on path against the diagnose schema; returns its status. */
-static int validate(const char *path)
-{
+static int validate(const char *path) {
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "tests/validate-json.sh docs/schema/diagnose.schema.json %s >/dev/null 2>&1", path);
@@ -529,8 +510,7 @@ static int validate(const char *path)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-Test(report_diagnose, json_validates_against_the_schema)
-{
+Test(report_diagnose, json_validates_against_the_schema) {
     cr_assert_eq(access("docs/schema/diagnose.schema.json", R_OK), 0, "run from the worktree");
     struct fb_trace *t = seed_trace();
     struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
@@ -579,8 +559,7 @@ Test(report_diagnose, json_validates_against_the_schema)
 
 /* ---- text ----------------------------------------------------------------------------- */
 
-Test(report_diagnose, text_verdict_line_and_sections)
-{
+Test(report_diagnose, text_verdict_line_and_sections) {
     struct fb_trace *t = seed_trace();
     fb_trace_advise(t, FB_ADV_UNDECRYPTED_HTTPS, "case.saz", "saz:7");
     struct fb_sig_db *db = test_db();
@@ -593,23 +572,27 @@ Test(report_diagnose, text_verdict_line_and_sections)
                  0, "%s", s);
     cr_assert_null(strchr(s, '\033'), "escape codes without colour");
     cr_assert_not_null(strstr(s, "\nCapture: https-not-decrypted: "));
-    cr_assert_not_null(strstr(s, "\nInput 0: case.saz (saz, 4096 bytes, 12 exchanges, sha256 aaaaaaaaaaaa)\n"),
-                       "%s", s);
+    cr_assert_not_null(
+        strstr(s, "\nInput 0: case.saz (saz, 4096 bytes, 12 exchanges, sha256 aaaaaaaaaaaa)\n"),
+        "%s", s);
     cr_assert_not_null(strstr(s, "\nTLS keys: SSLKEYLOGFILE\n"));
     cr_assert_not_null(strstr(s, "  requester  X1@contoso.com"));
-    cr_assert_not_null(strstr(s, "\n1. The proxied EWS call was reset [test-proxy-reset] confidence 0.65\n"),
-                       "%s", s);
+    cr_assert_not_null(
+        strstr(s, "\n1. The proxied EWS call was reset [test-proxy-reset] confidence 0.65\n"), "%s",
+        s);
     cr_assert_not_null(strstr(s, "\n2. Recipient not found [test-recipient] confidence 0.20\n"));
-    cr_assert_not_null(strstr(s, "   Route: datum.com; attendee: Y1@datum.com; first seen saz:1\n"));
+    cr_assert_not_null(
+        strstr(s, "   Route: datum.com; attendee: Y1@datum.com; first seen saz:1\n"));
     cr_assert_not_null(strstr(s, "   Evidence:\n     - attendee.response_code"));
     cr_assert_not_null(strstr(s, "   Next steps:\n     1. Look up the attendee as another user\n"
                                  "     2. Test-OrganizationRelationship\n"));
     cr_assert_not_null(strstr(s, "   Fix:\n     - Remove the stale subscription\n"));
     cr_assert_not_null(strstr(s, "   References:\n     - https://learn.microsoft.com/x\n"));
     cr_assert_not_null(strstr(s, "   Also check: Check the calendar permission [test-advice]\n"));
-    cr_assert_not_null(strstr(s, "\nUnexplained errors:\n  - saz:2 Z1@fabrikam.com ErrorMailRecipientNotFound\n"
-                                 "    No mailbox with such guid.\n"),
-                       "%s", s);
+    cr_assert_not_null(
+        strstr(s, "\nUnexplained errors:\n  - saz:2 Z1@fabrikam.com ErrorMailRecipientNotFound\n"
+                  "    No mailbox with such guid.\n"),
+        "%s", s);
     cr_assert_not_null(strstr(s, "  - saz:2 (call, HTTP 200) a:ErrorServerBusy\n"), "%s", s);
     cr_assert_null(strstr(s, "eyJ"), "token leaked");
     /* attendee table: header and one row per attendee */
@@ -627,8 +610,7 @@ Test(report_diagnose, text_verdict_line_and_sections)
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, text_colour_only_when_asked)
-{
+Test(report_diagnose, text_colour_only_when_asked) {
     struct fb_trace *t = seed_trace();
     char *s = render(t, NULL, FB_OUT_TEXT, 1, NULL);
     cr_assert_eq(strncmp(s, "Verdict: \033[31munexplained\033[0m (3 unexplained errors)\n", 53), 0,
@@ -643,14 +625,14 @@ Test(report_diagnose, text_colour_only_when_asked)
     free_trace(t);
 }
 
-Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic)
-{
+Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic) {
     struct fb_trace *t = new_trace();
     add_input(t, "web.har", 40);
     fb_facts_compute(t);
     char *s = render(t, NULL, FB_OUT_TEXT, 0, NULL);
-    cr_assert_eq(strncmp(s, "Verdict: no-availability-traffic (40 exchanges, none "
-                            "availability-related)\n",
+    cr_assert_eq(strncmp(s,
+                         "Verdict: no-availability-traffic (40 exchanges, none "
+                         "availability-related)\n",
                          75),
                  0, "%s", s);
     free(s);
@@ -662,17 +644,17 @@ Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic)
     c->attendees[0].result = FB_RES_OK;
     fb_facts_compute(t);
     s = render(t, NULL, FB_OUT_TEXT, 1, NULL);
-    cr_assert_eq(strncmp(s, "Verdict: \033[32mhealthy\033[0m (1 availability-related call, no errors)\n",
-                         strlen("Verdict: \033[32mhealthy\033[0m (1 availability-related call, "
-                                "no errors)\n")),
-                 0, "%s", s);
+    cr_assert_eq(
+        strncmp(s, "Verdict: \033[32mhealthy\033[0m (1 availability-related call, no errors)\n",
+                strlen("Verdict: \033[32mhealthy\033[0m (1 availability-related call, "
+                       "no errors)\n")),
+        0, "%s", s);
     cr_assert_null(strstr(s, "Unexplained errors:"));
     free(s);
     free_trace(t);
 }
 
-Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message)
-{
+Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message) {
     struct fb_trace *t = new_trace();
     struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, EWS, "mail.contoso.com", 200, 1);
     c->attendees[0].mailbox = "Y1@datum.com";
@@ -689,8 +671,9 @@ Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message)
     f->chain.links[0].http_status = 401;
     fb_facts_compute(t);
     char *s = render(t, NULL, FB_OUT_TEXT, 0, NULL);
-    cr_assert_not_null(strstr(s, "  - saz:1 Y1@datum.com ErrorProxyRequestProcessingFailed: "
-                                 "System.Net.WebException ProtocolError\n    socket 10060 http 401\n"),
+    cr_assert_not_null(strstr(s,
+                              "  - saz:1 Y1@datum.com ErrorProxyRequestProcessingFailed: "
+                              "System.Net.WebException ProtocolError\n    socket 10060 http 401\n"),
                        "%s", s);
     /* 200 characters then "...": one word longer than a line stands alone */
     char want[260];
@@ -702,8 +685,7 @@ Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message)
 
 /* ---- end to end with the engine ------------------------------------------------------- */
 
-Test(report_diagnose, engine_match_rendered)
-{
+Test(report_diagnose, engine_match_rendered) {
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -729,13 +711,11 @@ Test(report_diagnose, engine_match_rendered)
 
 /* ---- fb_redact_text ------------------------------------------------------------------- */
 
-static const char *rt(struct fb_arena *a, const char *s)
-{
+static const char *rt(struct fb_arena *a, const char *s) {
     return fb_redact_text(a, fb_str_cstr(s), 1).ptr;
 }
 
-Test(report_diagnose, redact_text_tokens_in_prose)
-{
+Test(report_diagnose, redact_text_tokens_in_prose) {
     struct fb_arena a;
     fb_arena_init(&a);
     cr_assert_str_eq(rt(&a, "got Bearer abcdefghijklmnopqrstuvwxyz012345== back"),
