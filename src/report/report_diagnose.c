@@ -15,7 +15,8 @@
  *   ...
  *   Attendees:            call source, attendee, result, response code, route, peers ok
  *   1. <title> [<id>] confidence 0.65   Evidence / Meaning / Next steps / Fix / References
- *   Unexplained errors:   source, attendee, code, first exception link, message (200 chars)
+ *   Unexplained errors:   source, attendee, code, the chain's first .NET type, WebException
+ *                         status, socket error and HTTP status, message (200 characters)
  *
  * Text is wrapped at 100 columns; ANSI colour (verdict word and result cells) only when
  * the options ask for it, otherwise no escape byte at all. Control bytes in trace text
@@ -640,10 +641,10 @@ static void text_head(struct ctx *c) {
     }
     for (size_t i = 0; i < t->n_inputs; i++) {
         const struct fb_input_info *in = &t->inputs[i];
-        fprintf(c->out, "Input %zu: %s", i, tx(c, in->path ? in->path : "-"));
+        int col = fprintf(c->out, "Input %zu: %s", i, tx(c, in->path ? in->path : "-"));
         if (in->status != 0) {
-            fprintf(c->out, ": error: %s: ", input_error_code(in->status));
-            wrap(c, 0, 4, tx(c, red(c, in->error ? in->error : fb_strerror(in->status))));
+            col += fprintf(c->out, ": error: %s: ", input_error_code(in->status));
+            wrap(c, col, 4, red(c, in->error ? in->error : fb_strerror(in->status)));
             continue;
         }
         fprintf(c->out, " (%s, %llu bytes, %llu %s", tx(c, in->format),
@@ -844,7 +845,7 @@ static void text_diagnoses(struct ctx *c) {
 }
 
 /* One unexplained error: "- saz:12 Y1@datum.com ErrorX: System.Net.WebException
- * ReceiveFailure socket 10054 http 401" and its message (first 200 characters). */
+ * ReceiveFailure socket 10054" and its message (first 200 characters). */
 static void text_unexplained_one(struct ctx *c, const char *source, const char *who,
                                  const struct fb_finding *f, enum fb_result r) {
     const char *code = NULL;
@@ -861,14 +862,26 @@ static void text_unexplained_one(struct ctx *c, const char *source, const char *
                                     : r == FB_RES_DEGRADED    ? "degraded"
                                                               : "error");
     if (f && f->chain.n_links) {
-        const struct fb_exc_link *l = &f->chain.links[0];
-        s = fb_arena_printf(&c->a, "%s: %s", s, tx(c, l->type ? l->type : "exception"));
-        if (l->web_status)
-            s = fb_arena_printf(&c->a, "%s %s", s, tx(c, l->web_status));
-        if (l->socket_error)
-            s = fb_arena_printf(&c->a, "%s socket %d", s, l->socket_error);
-        if (l->http_status)
-            s = fb_arena_printf(&c->a, "%s http %d", s, l->http_status);
+        /* the first typed link (the outermost is often the bare "Proxy web request
+         * failed."), and the first WebException status, socket error and HTTP status
+         * any link carries */
+        const char *type = NULL, *web = NULL;
+        int sock = 0, http = 0;
+        for (size_t k = 0; k < f->chain.n_links; k++) {
+            const struct fb_exc_link *l = &f->chain.links[k];
+            type = type ? type : l->type;
+            web = web ? web : l->web_status;
+            sock = sock ? sock : l->socket_error;
+            http = http ? http : l->http_status;
+        }
+        if (type || web || sock || http)
+            s = fb_arena_printf(&c->a, "%s: %s", s, tx(c, type ? type : "exception"));
+        if (web)
+            s = fb_arena_printf(&c->a, "%s %s", s, tx(c, web));
+        if (sock)
+            s = fb_arena_printf(&c->a, "%s socket %d", s, sock);
+        if (http)
+            s = fb_arena_printf(&c->a, "%s http %d", s, http);
     }
     fputs("  - ", c->out);
     wrap(c, 4, 4, s);

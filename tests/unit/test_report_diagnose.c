@@ -562,6 +562,10 @@ Test(report_diagnose, json_validates_against_the_schema) {
 Test(report_diagnose, text_verdict_line_and_sections) {
     struct fb_trace *t = seed_trace();
     fb_trace_advise(t, FB_ADV_UNDECRYPTED_HTTPS, "case.saz", "saz:7");
+    struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
+    in->status = FB_ERR_PASSWORD;
+    in->error = "encrypted SAZ: give --password-file, or FBDIAG_PASSWORD, to read this capture of "
+                "many many many many words";
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
     hand_match(t, db, &m);
@@ -576,6 +580,10 @@ Test(report_diagnose, text_verdict_line_and_sections) {
         strstr(s, "\nInput 0: case.saz (saz, 4096 bytes, 12 exchanges, sha256 aaaaaaaaaaaa)\n"),
         "%s", s);
     cr_assert_not_null(strstr(s, "\nTLS keys: SSLKEYLOGFILE\n"));
+    cr_assert_not_null(strstr(s, "\nInput 1: locked.saz: error: password: encrypted SAZ: give "
+                                 "--password-file, or FBDIAG_PASSWORD, to\n    read this capture "
+                                 "of many many many many words\n"),
+                       "%s", s);
     cr_assert_not_null(strstr(s, "  requester  X1@contoso.com"));
     cr_assert_not_null(
         strstr(s, "\n1. The proxied EWS call was reset [test-proxy-reset] confidence 0.65\n"), "%s",
@@ -663,12 +671,16 @@ Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message) {
     memset(long_msg, 'm', 300);
     long_msg[300] = '\0';
     f->message_text = long_msg;
-    f->chain.links = fb_arena_calloc(&t->arena, 1, sizeof *f->chain.links);
-    f->chain.n_links = 1;
-    f->chain.links[0].type = "System.Net.WebException";
-    f->chain.links[0].web_status = "ProtocolError";
-    f->chain.links[0].socket_error = 10060;
-    f->chain.links[0].http_status = 401;
+    /* the outermost link has no type: the first typed one is shown, with the first
+     * status, socket error and HTTP status of any link */
+    f->chain.links = fb_arena_calloc(&t->arena, 3, sizeof *f->chain.links);
+    f->chain.n_links = 3;
+    f->chain.links[0].message = "Proxy web request failed.";
+    f->chain.links[1].type = "System.Net.WebException";
+    f->chain.links[1].web_status = "ProtocolError";
+    f->chain.links[1].http_status = 401;
+    f->chain.links[2].type = "System.Net.Sockets.SocketException";
+    f->chain.links[2].socket_error = 10060;
     fb_facts_compute(t);
     char *s = render(t, NULL, FB_OUT_TEXT, 0, NULL);
     cr_assert_not_null(strstr(s,
