@@ -24,10 +24,10 @@ static const struct {
     const char *name;
     int available;
 } availability[] = {
-    {"diagnose", 0},     {"exchanges", 1},      {"batch", 0},         {"signatures", 0},
+    {"diagnose", 1},     {"exchanges", 1},      {"batch", 0},         {"signatures", 1},
     {"help", 1},         {"--format", 1},       {"--output", 1},      {"--keylog", 0},
-    {"--password-file", 1}, {"--password", 1},  {"--signatures", 0},  {"--log", 0},
-    {"--text", 0},       {"--no-redact", 1},    {"--pseudonymize", 0}, {"--quiet", 1},
+    {"--password-file", 1}, {"--password", 1},  {"--signatures", 1},  {"--log", 1},
+    {"--text", 1},       {"--no-redact", 1},    {"--pseudonymize", 0}, {"--quiet", 1},
     {"--verbose", 1},    {"--jobs", 1},         {"--timeout", 1},     {"--max-memory", 1},
     {"--mapper", 1},     {"--help", 1},         {"--version", 1},
 };
