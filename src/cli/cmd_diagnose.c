@@ -134,7 +134,9 @@ int fb_cmd_diagnose(const struct fb_options *o, FILE *out)
     int all_unreadable = t->n_inputs > 0 && o->n_texts == 0;
     for (size_t i = 0; i < t->n_inputs; i++)
         all_unreadable &= t->inputs[i].status < 0;
-    if (fb_report_diagnose(out, &view, &ro) != FB_OK) {
+    if (all_unreadable && ro.format == FB_OUT_TEXT) {
+        /* nothing was read: the messages above say why; a verdict would mislead */
+    } else if (fb_report_diagnose(out, &view, &ro) != FB_OK) {
         fprintf(stderr, "fbdiag: %s: cannot write the output\n", o->output ? o->output : "stdout");
         code = FB_EXIT_USAGE;
     } else if (!all_unreadable) {

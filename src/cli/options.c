@@ -351,8 +351,9 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
             return usage(d, "%s: takes one TRACE; '%s' is one too many", cmd, o->args[1]);
         return 0;
     case FB_CMD_DIAGNOSE:
-        if (o->n_args == 0)
-            return usage(d, "%s: missing TRACE", cmd);
+        /* a pasted error (--text) or a log (--log) can be diagnosed without a trace */
+        if (o->n_args == 0 && o->n_texts == 0 && o->n_logs == 0)
+            return usage(d, "%s: missing TRACE (or --text STRING, --log FILE)", cmd);
         return 0;
     case FB_CMD_BATCH:
         if (o->n_args == 0)

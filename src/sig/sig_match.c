@@ -259,9 +259,14 @@ static void add_evidence(struct matcher *m, struct eval *e, const struct unit *u
     const char *value = shown ? shown : "";
     if (strlen(value) > 300)
         value = fb_arena_printf(&m->scratch, "%.300s...", value);
-    e->evidence[e->n_evidence++] =
-        fb_arena_printf(m->a, "%s%s%s%s%s = %s", src ? src : "", src ? " " : "", who ? who : "",
-                        who ? ": " : (src ? ": " : ""), c->path, value);
+    if (src && who)
+        e->evidence[e->n_evidence++] =
+            fb_arena_printf(m->a, "%s %s: %s = %s", src, who, c->path, value);
+    else if (src || who)
+        e->evidence[e->n_evidence++] =
+            fb_arena_printf(m->a, "%s: %s = %s", src ? src : who, c->path, value);
+    else
+        e->evidence[e->n_evidence++] = fb_arena_printf(m->a, "%s = %s", c->path, value);
 }
 
 static int applies(const struct fb_sig *s, const struct unit *u)
