@@ -202,7 +202,7 @@ $(BUILD)/tests/json_load: tests/bench/json_load.c $(LIBFB)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIBFB) $(PKG_LIBS)
 
-check-corpus: $(BIN)
+check-corpus: $(BIN) $(GEN_BIN)
 	@sh tests/check-corpus.sh $(BIN) ../shared/corpus
 
 install: all
