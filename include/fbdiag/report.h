@@ -1,5 +1,5 @@
 /* report.h - renderers. Streaming ones (the `exchanges` listing; later batch records)
- * write each item as it arrives; whole-trace ones (diagnose) come with later issues.
+ * write each item as it arrives; the whole-trace one (diagnose) writes a case at once.
  * Reports only format: they never parse or decide. Secrets are redacted here (see
  * redact.h) unless the options say otherwise.
  *
@@ -55,11 +55,6 @@ struct fb_batch_view {
     const char *signatures_hash;
 };
 
-/* The verdict of one read input (static string): no-availability-traffic without calls,
- * diagnosed with a diagnosis, unexplained when the facts count a problem, else healthy.
- * m may be NULL. */
-const char *fb_report_batch_verdict(const struct fb_trace *t, const struct fb_match_result *m);
-
 /* Builds the record (owned by the caller: json_decref). With o->pseudonym_key set,
  * diagnosis routes are pseudonymized (pseudonym.h); the input path is kept. */
 struct json_t *fb_report_batch_record(const struct fb_batch_view *v,
@@ -74,5 +69,30 @@ FB_NODISCARD int fb_report_batch_write(FILE *out, const struct json_t *record,
 /* Writes the trace's warnings and capture advice for a person, one per line, each line
  * starting with "fbdiag: " (for stderr next to a streamed listing). */
 void fb_report_trace_notes(FILE *err, const struct fb_trace *t);
+
+/* --- diagnose: the whole-trace report (text for people, JSON per
+ * docs/schema/diagnose.schema.json) --- */
+
+/* Everything a diagnose report shows. All borrowed. t->facts should be computed
+ * (fb_facts_compute); without it the per-trace and per-attendee facts print as unknown. */
+struct fb_diagnose_view {
+    const struct fb_trace *t;
+    const struct fb_match_result *m; /* NULL: no signature engine ran (no diagnoses) */
+    const char *verdict;             /* normally fb_report_verdict(t, m) */
+    const char *fbdiag_version;
+    const char *signatures_hash;     /* fb_sig_db_hash, or NULL */
+    const char *key_source;          /* "SSLKEYLOGFILE", "--keylog", or NULL */
+};
+
+/* Writes the report in o->format (FB_OUT_JSON: one object and a newline; anything else:
+ * text). Returns 0, or FB_ERR_IO when out fails. */
+FB_NODISCARD int fb_report_diagnose(FILE *out, const struct fb_diagnose_view *v,
+                                    const struct fb_report_opts *o);
+
+/* The verdict of a case (static string): "no-availability-traffic" when t holds no
+ * call at all (also when every input failed to read: the caller decides then),
+ * "diagnosed" when m has a diagnosis, "unexplained" when the facts count a problem,
+ * else "healthy". m may be NULL (no diagnoses). */
+const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m);
 
 #endif /* FB_REPORT_H */

@@ -24,10 +24,10 @@ static const struct {
     const char *name;
     int available;
 } availability[] = {
-    {"diagnose", 0},     {"exchanges", 1},      {"batch", 1},         {"signatures", 0},
+    {"diagnose", 1},     {"exchanges", 1},      {"batch", 1},         {"signatures", 1},
     {"help", 1},         {"--format", 1},       {"--output", 1},      {"--keylog", 0},
-    {"--password-file", 1}, {"--password", 1},  {"--signatures", 0},  {"--log", 0},
-    {"--text", 0},       {"--no-redact", 1},    {"--pseudonymize", 1}, {"--quiet", 1},
+    {"--password-file", 1}, {"--password", 1},  {"--signatures", 1},  {"--log", 1},
+    {"--text", 1},       {"--no-redact", 1},    {"--pseudonymize", 1}, {"--quiet", 1},
     {"--verbose", 1},    {"--jobs", 1},         {"--timeout", 1},     {"--max-memory", 1},
     {"--mapper", 1},     {"--help", 1},         {"--version", 1},
 };
@@ -351,8 +351,9 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
             return usage(d, "%s: takes one TRACE; '%s' is one too many", cmd, o->args[1]);
         return 0;
     case FB_CMD_DIAGNOSE:
-        if (o->n_args == 0)
-            return usage(d, "%s: missing TRACE", cmd);
+        /* a pasted error (--text) or a log (--log) can be diagnosed without a trace */
+        if (o->n_args == 0 && o->n_texts == 0 && o->n_logs == 0)
+            return usage(d, "%s: missing TRACE (or --text STRING, --log FILE)", cmd);
         return 0;
     case FB_CMD_BATCH:
         if (o->mapper) {
@@ -492,6 +493,10 @@ static int finish(struct parse_state *st, const char *cmd_word)
         if (o->format == FB_OUT_NDJSON || o->format == FB_OUT_CSV)
             return usage(d, "--format %s is only for batch",
                          o->format == FB_OUT_CSV ? "csv" : "ndjson");
+    } else if (st->used[O_LOG] || st->used[O_TEXT]) {
+        /* logs and pasted errors belong to one case, not to a corpus of inputs */
+        return usage(d, "%s is not for batch (use diagnose)",
+                     st->spelt[st->used[O_LOG] ? O_LOG : O_TEXT]);
     } else if (!o->format_given) {
         o->format = FB_OUT_NDJSON;
     } else if (o->format == FB_OUT_TEXT || o->format == FB_OUT_JSON) {
@@ -577,9 +582,11 @@ static const char help_text[] =
     "                        prefer --password-file or FBDIAG_PASSWORD\n"
     "  --signatures DIR      add the signature files in DIR; a rule with a built-in id\n"
     "                        replaces the built-in one (with a warning)\n"
-    "  --log FILE            a server log, Outlook free/busy log or saved cmdlet output to\n"
-    "                        analyse with the traces; repeatable\n"
-    "  --text STRING         a pasted error text to analyse with the traces; repeatable\n"
+    "  --log FILE            a server log, Outlook free/busy log or saved cmdlet output\n"
+    "                        (plain text or CSV, UTF-8 or UTF-16): each line is a fact the\n"
+    "                        signatures can test; repeatable\n"
+    "  --text STRING         a pasted error text, diagnosed like an error on the wire;\n"
+    "                        repeatable (diagnose needs no TRACE with --text or --log)\n"
     "  --no-redact           print Authorization headers, cookies, canaries, tokens and\n"
     "                        passwords as they are (they are redacted by default)\n"
     "  --pseudonymize KEY    replace mailbox addresses by stable pseudonyms\n"

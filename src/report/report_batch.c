@@ -5,7 +5,7 @@
  *
  * In: a struct fb_batch_view (the read trace and its match, or an error). Out: a json_t
  * the caller owns, then bytes on a FILE. It decides nothing: the verdict comes from the
- * counts the facts and the engine made. Pseudonyms (--pseudonymize) replace the routes
+ * counts the facts and the engine made (fb_report_verdict, as diagnose). Pseudonyms (--pseudonymize) replace the routes
  * of diagnoses; error messages and the input path are kept as they are.
  *
  *   {"input":"a.saz","format":"saz","sha256":"...","size":1234,"verdict":"diagnosed",
@@ -28,25 +28,6 @@
 #include "fbdiag/trace.h"
 
 #define TOP_DIAGNOSES 3
-
-const char *fb_report_batch_verdict(const struct fb_trace *t, const struct fb_match_result *m)
-{
-    if (!t || t->n_calls == 0)
-        return "no-availability-traffic";
-    if (m && m->n_diagnoses > 0)
-        return "diagnosed";
-    uint32_t problems = 0;
-    if (t->facts) {
-        problems = t->facts->n_problems;
-    } else {
-        for (size_t i = 0; i < t->n_calls; i++) {
-            for (size_t k = 0; k < t->calls[i]->n_attendees; k++)
-                problems += t->calls[i]->attendees[k].result != FB_RES_OK;
-            problems += (uint32_t)t->calls[i]->n_errors;
-        }
-    }
-    return problems > 0 ? "unexplained" : "healthy";
-}
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
@@ -125,7 +106,7 @@ struct json_t *fb_report_batch_record(const struct fb_batch_view *v,
                                                            : json_null());
     json_object_set_new(r, "verdict",
                         json_string(v->verdict ? v->verdict
-                                               : fb_report_batch_verdict(v->t, v->m)));
+                                               : fb_report_verdict(v->t, v->m)));
     if (is_error) {
         json_t *e = json_object();
         json_object_set_new(e, "code", json_string(v->error_code ? v->error_code : "crash"));
