@@ -1,7 +1,8 @@
 # fbdiag - plain make, out-of-tree builds under $(BUILD) (one folder per configuration).
 #
 #   make                 build/fbdiag (installs missing Debian packages first, see deps)
-#   make test            unit tests (Criterion), fuzz-corpus replay, end-to-end cases
+#   make test            unit tests (Criterion), fuzz-corpus replay, end-to-end cases,
+#                        the GNU parallel recipe of docs/batch.md (check-parallel)
 #   make asan            everything above under ASan+UBSan, in build/asan
 #   make fuzz            libFuzzer targets (clang): replay corpora, then a short run each
 #   make check-leaks     the canary proves the leak check fails when it should
@@ -65,7 +66,7 @@ REPLAY_BINS := $(patsubst %,$(BUILD)/tests/replay_%,$(FUZZ_NAMES))
 # that silently runs nothing).
 MIN_UNIT_TESTS ?= 330
 
-.PHONY: bench-har bench-saz all build demo samples test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
+.PHONY: bench-har bench-saz bench-batch check-parallel all build demo samples test unit cases replay asan fuzz fuzzers deps deps-fuzz install format \
         check-leaks check-corpus clean bench
 
 all: deps
@@ -168,7 +169,7 @@ samples: $(GEN_BIN)
 	  echo "samples: $$n.$$kind"; $(GEN_BIN) $$kind $$s samples/$$n.$$kind || exit 1; done
 
 test: deps
-	@$(MAKE) --no-print-directory unit replay cases
+	@$(MAKE) --no-print-directory unit replay cases check-parallel
 
 unit: $(UNIT_BIN) $(BIN) $(GEN_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN) $(MIN_UNIT_TESTS)
@@ -178,6 +179,10 @@ replay: $(REPLAY_BINS)
 
 cases: $(BIN) $(GEN_BIN)
 	@sh tests/run-cases.sh $(BIN)
+
+# docs/batch.md's GNU parallel recipe, run here (remote hosts simulated by a fake ssh)
+check-parallel: $(BIN) $(GEN_BIN)
+	@sh tests/check-parallel.sh $(BIN) $(GEN_BIN)
 
 # Everything under ASan+UBSan; leaks in the e2e cases fail them (LSan exit code).
 asan: deps
@@ -208,6 +213,11 @@ BENCH_N ?= 20000
 bench-har bench-saz: bench-%: deps-bench
 	@$(MAKE) --no-print-directory build $(BUILD)/tests/json_load
 	@sh tests/bench/bench.sh $* $(BENCH_N) $(BUILD)
+
+# Batch throughput, -j1 against -j2 on 2,000 small generated traces (never in CI).
+bench-batch: deps-bench
+	@$(MAKE) --no-print-directory build
+	@sh tests/bench/bench-batch.sh $(BUILD)
 
 deps-bench:
 	@$(MAKE) --no-print-directory deps WITH_BENCH=1
