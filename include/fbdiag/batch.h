@@ -38,19 +38,19 @@ typedef int (*fb_batch_worker_fn)(const char *path, const struct fb_batch_opts *
                                   struct json_t **record_out);
 
 struct fb_batch_opts {
-    unsigned jobs;                 /* worker processes; 0: one per online CPU */
-    unsigned timeout_s;            /* per input; 0: FB_BATCH_DEFAULT_TIMEOUT */
-    unsigned max_memory_mb;        /* RLIMIT_AS per worker; 0: no limit */
-    enum fb_out_format format;     /* FB_OUT_NDJSON (default) or FB_OUT_CSV */
-    int mapper;                    /* no progress, no summary */
-    int progress;                  /* draw the progress line on err (a terminal) */
-    int quiet;                     /* no summary */
-    struct fb_report_opts report;  /* redaction and pseudonyms of the records */
-    struct fb_read_opts read;      /* password, limits */
-    const struct fb_sig_db *sigs;  /* NULL: no diagnoses (verdicts from counts) */
-    const char *signatures_hash;   /* fb_sig_db_hash(sigs), computed once */
-    fb_batch_worker_fn analyze_one;/* NULL: fb_batch_analyze (the real pipeline) */
-    void *user;                    /* for an injected worker */
+    unsigned jobs;                  /* worker processes; 0: one per online CPU */
+    unsigned timeout_s;             /* per input; 0: FB_BATCH_DEFAULT_TIMEOUT */
+    unsigned max_memory_mb;         /* RLIMIT_AS per worker; 0: no limit */
+    enum fb_out_format format;      /* FB_OUT_NDJSON (default) or FB_OUT_CSV */
+    int mapper;                     /* no progress, no summary */
+    int progress;                   /* draw the progress line on err (a terminal) */
+    int quiet;                      /* no summary */
+    struct fb_report_opts report;   /* redaction and pseudonyms of the records */
+    struct fb_read_opts read;       /* password, limits */
+    const struct fb_sig_db *sigs;   /* NULL: no diagnoses (verdicts from counts) */
+    const char *signatures_hash;    /* fb_sig_db_hash(sigs), computed once */
+    fb_batch_worker_fn analyze_one; /* NULL: fb_batch_analyze (the real pipeline) */
+    void *user;                     /* for an injected worker */
 };
 
 #define FB_BATCH_DEFAULT_TIMEOUT 300
@@ -62,8 +62,7 @@ void fb_batch_opts_default(struct fb_batch_opts *o);
 /* The real worker: reads path through the pipeline (analyze.h), matches o->sigs, builds
  * the record (report.h). Inputs that cannot be read get an error record with code
  * unreadable, password or unsupported. Returns 0. */
-int fb_batch_analyze(const char *path, const struct fb_batch_opts *o,
-                     struct json_t **record_out);
+int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct json_t **record_out);
 
 /* Runs the batch over paths[0..n): records on out in input order, progress and the
  * summary on err (err may be NULL). Returns the number of error records (>= 0), or
@@ -85,8 +84,7 @@ void fb_batch_inputs_cleanup(struct fb_batch_inputs *l); /* frees every path */
  * order (bytewise strcmp); anything else is added as it is (a missing file then gets
  * its error record). Returns 0, or FB_ERR_IO when a directory cannot be read (d says
  * which; the files found before are kept). */
-FB_NODISCARD int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg,
-                                     struct fb_diag *d);
+FB_NODISCARD int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg, struct fb_diag *d);
 
 /* Adds the paths read from in, one per line (a trailing CR is dropped, empty lines are
  * skipped, a path is taken as it is: no directory walk). Returns 0 or FB_ERR_IO. */

@@ -63,8 +63,7 @@
 #define PROGRESS_INTERVAL 0.1                  /* seconds between redraws */
 #define TOP_SIGS_SHOWN 10
 
-void fb_batch_opts_default(struct fb_batch_opts *o)
-{
+void fb_batch_opts_default(struct fb_batch_opts *o) {
     memset(o, 0, sizeof *o);
     o->timeout_s = FB_BATCH_DEFAULT_TIMEOUT;
     o->max_memory_mb = FB_BATCH_DEFAULT_MAX_MEMORY;
@@ -74,8 +73,7 @@ void fb_batch_opts_default(struct fb_batch_opts *o)
     fb_read_opts_default(&o->read);
 }
 
-static double now_s(void)
-{
+static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -83,8 +81,7 @@ static double now_s(void)
 
 /* ---- the real worker ------------------------------------------------------------- */
 
-static const char *error_code_of(int err)
-{
+static const char *error_code_of(int err) {
     switch (err) {
     case FB_ERR_UNSUPPORTED:
         return "unsupported";
@@ -96,8 +93,7 @@ static const char *error_code_of(int err)
     }
 }
 
-int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct json_t **record_out)
-{
+int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct json_t **record_out) {
     double t0 = now_s();
     struct fb_trace t;
     fb_trace_init(&t);
@@ -108,8 +104,7 @@ int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct jso
     fb_arena_init(&a);
     struct fb_match_result m;
     memset(&m, 0, sizeof m);
-    struct fb_batch_view v = {path, &t, NULL, NULL, NULL, NULL, 0, FB_VERSION,
-                              o->signatures_hash};
+    struct fb_batch_view v = {path, &t, NULL, NULL, NULL, NULL, 0, FB_VERSION, o->signatures_hash};
     if (rc < 0) {
         v.verdict = "error";
         v.error_code = error_code_of(rc);
@@ -128,8 +123,7 @@ int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct jso
 
 /* ---- byte helpers ---------------------------------------------------------------- */
 
-static int write_all(int fd, const void *p, size_t n)
-{
+static int write_all(int fd, const void *p, size_t n) {
     const uint8_t *b = p;
     while (n > 0) {
         ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
@@ -143,8 +137,7 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-static int read_all(int fd, void *p, size_t n)
-{
+static int read_all(int fd, void *p, size_t n) {
     uint8_t *b = p;
     while (n > 0) {
         ssize_t r = read(fd, b, n);
@@ -161,12 +154,12 @@ static int read_all(int fd, void *p, size_t n)
 /* ---- the pool -------------------------------------------------------------------- */
 
 struct slot {
-    pid_t pid;     /* 0: no worker */
-    int sock;      /* parent end of the socketpair, -1 when none */
-    int errfd;     /* worker's stderr, -1 when closed */
-    long task;     /* input in flight, -1 when idle */
+    pid_t pid; /* 0: no worker */
+    int sock;  /* parent end of the socketpair, -1 when none */
+    int errfd; /* worker's stderr, -1 when closed */
+    long task; /* input in flight, -1 when idle */
     double deadline;
-    uint8_t *buf;  /* incoming frame */
+    uint8_t *buf; /* incoming frame */
     size_t len, cap;
     char tail[ERR_TAIL]; /* last stderr bytes of the current task */
     size_t tail_len;
@@ -190,7 +183,7 @@ struct run {
     size_t emitted;   /* records written */
     int out_failed;
     /* progress and summary */
-    uint64_t *sizes;  /* per input (stat), or NULL */
+    uint64_t *sizes; /* per input (stat), or NULL */
     uint64_t bytes_total, bytes_done;
     double t_start, t_drawn;
     int drawn;
@@ -205,8 +198,7 @@ static const char *const verdict_names[5] = {"diagnosed", "unexplained", "health
 static const char *const code_names[6] = {"unreadable", "password", "unsupported",
                                           "crash",      "timeout",  "memory"};
 
-static void worker_main(struct run *r, size_t self, int sock)
-{
+static void worker_main(struct run *r, size_t self, int sock) {
     for (size_t k = 0; k < r->n_slots; k++) {
         if (k == self)
             continue;
@@ -237,8 +229,7 @@ static void worker_main(struct run *r, size_t self, int sock)
     }
 }
 
-static void close_slot(struct slot *s)
-{
+static void close_slot(struct slot *s) {
     if (s->sock >= 0)
         close(s->sock);
     if (s->errfd >= 0)
@@ -249,8 +240,7 @@ static void close_slot(struct slot *s)
     s->len = 0;
 }
 
-static void set_nonblock(int fd)
-{
+static void set_nonblock(int fd) {
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
@@ -258,8 +248,7 @@ static void set_nonblock(int fd)
 }
 
 /* Starts a worker in slot k. Returns 0, or -1 (errno) when it cannot. */
-static int spawn(struct run *r, size_t k)
-{
+static int spawn(struct run *r, size_t k) {
     struct slot *s = &r->slots[k];
     int sv[2], ep[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
@@ -305,8 +294,7 @@ static int spawn(struct run *r, size_t k)
 }
 
 /* Keeps a completed record; takes ownership of rec. */
-static void complete(struct run *r, size_t idx, json_t *rec)
-{
+static void complete(struct run *r, size_t idx, json_t *rec) {
     if (r->records[idx]) { /* cannot happen: one task per input */
         json_decref(rec);
         return;
@@ -317,16 +305,14 @@ static void complete(struct run *r, size_t idx, json_t *rec)
         r->bytes_done += r->sizes[idx];
 }
 
-static void complete_error(struct run *r, size_t idx, const char *code, const char *msg)
-{
-    struct fb_batch_view v = {r->paths[idx], NULL, NULL, "error", code, msg, 0, FB_VERSION,
+static void complete_error(struct run *r, size_t idx, const char *code, const char *msg) {
+    struct fb_batch_view v = {r->paths[idx],        NULL, NULL, "error", code, msg, 0, FB_VERSION,
                               r->o->signatures_hash};
     complete(r, idx, fb_report_batch_record(&v, &r->o->report));
 }
 
 /* Reads what the worker wrote on stderr into its tail (the last ERR_TAIL bytes). */
-static void drain_err(struct slot *s)
-{
+static void drain_err(struct slot *s) {
     if (s->errfd < 0)
         return;
     for (;;) {
@@ -357,8 +343,7 @@ static void drain_err(struct slot *s)
     }
 }
 
-static int tail_says_oom(const struct slot *s)
-{
+static int tail_says_oom(const struct slot *s) {
     static const char needle[] = "out of memory";
     for (size_t i = 0; i + sizeof needle - 1 <= s->tail_len; i++)
         if (memcmp(s->tail + i, needle, sizeof needle - 1) == 0)
@@ -368,8 +353,7 @@ static int tail_says_oom(const struct slot *s)
 
 /* The worker in s ended (EOF on its socket, or killed by us): reap it, give its task
  * an error record, free the slot. */
-static void worker_ended(struct run *r, struct slot *s, int killed_for_time)
-{
+static void worker_ended(struct run *r, struct slot *s, int killed_for_time) {
     int status = 0;
     pid_t pid = s->pid;
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -380,8 +364,7 @@ static void worker_ended(struct run *r, struct slot *s, int killed_for_time)
         const char *code = "crash";
         if (killed_for_time) {
             code = "timeout";
-            snprintf(msg, sizeof msg,
-                     "no record within %u s (--timeout); the worker was killed",
+            snprintf(msg, sizeof msg, "no record within %u s (--timeout); the worker was killed",
                      r->o->timeout_s ? r->o->timeout_s : FB_BATCH_DEFAULT_TIMEOUT);
         } else if (tail_says_oom(s)) {
             code = "memory";
@@ -403,8 +386,7 @@ static void worker_ended(struct run *r, struct slot *s, int killed_for_time)
 }
 
 /* Reads from the worker's socket; completes its task when a whole frame is in. */
-static void read_sock(struct run *r, struct slot *s)
-{
+static void read_sock(struct run *r, struct slot *s) {
     for (;;) {
         if (s->cap - s->len < 4096) {
             s->cap = s->cap ? s->cap * 2 : 8192;
@@ -450,8 +432,7 @@ static void read_sock(struct run *r, struct slot *s)
 
 /* ---- output, progress, summary --------------------------------------------------- */
 
-static void count_record(struct run *r, const json_t *rec)
-{
+static void count_record(struct run *r, const json_t *rec) {
     const char *v = json_string_value(json_object_get(rec, "verdict"));
     for (size_t i = 0; v && i < FB_ARRAY_LEN(verdict_names); i++)
         if (strcmp(v, verdict_names[i]) == 0)
@@ -460,9 +441,8 @@ static void count_record(struct run *r, const json_t *rec)
     for (size_t i = 0; c && i < FB_ARRAY_LEN(code_names); i++)
         if (strcmp(c, code_names[i]) == 0)
             r->codes[i]++;
-    const char *id =
-        json_string_value(json_object_get(json_array_get(json_object_get(rec, "diagnoses"), 0),
-                                          "id"));
+    const char *id = json_string_value(
+        json_object_get(json_array_get(json_object_get(rec, "diagnoses"), 0), "id"));
     if (!id)
         return;
     for (size_t i = 0; i < r->n_sigs; i++)
@@ -479,8 +459,7 @@ static void count_record(struct run *r, const json_t *rec)
 }
 
 /* Writes every record of the completed prefix. */
-static void emit_ready(struct run *r)
-{
+static void emit_ready(struct run *r) {
     while (r->emitted < r->n && r->records[r->emitted]) {
         json_t *rec = r->records[r->emitted];
         if (!r->out_failed && fb_report_batch_write(r->out, rec, r->o->format) != 0)
@@ -493,8 +472,7 @@ static void emit_ready(struct run *r)
         r->out_failed = 1; /* a mapper's consumer reads as records come */
 }
 
-static void draw_progress(struct run *r, int final)
-{
+static void draw_progress(struct run *r, int final) {
     double now = now_s();
     if (!final && r->drawn && now - r->t_drawn < PROGRESS_INTERVAL)
         return;
@@ -514,28 +492,25 @@ static void draw_progress(struct run *r, int final)
     } else if (r->done == r->n) {
         snprintf(eta, sizeof eta, "0:00");
     }
-    fprintf(r->err, "\r\033[Kfbdiag: batch: %zu of %zu inputs (%.0f%%), %.1f MB/s, ETA %s",
-            r->done, r->n, r->n ? 100.0 * (double)r->done / (double)r->n : 100.0, mbs, eta);
+    fprintf(r->err, "\r\033[Kfbdiag: batch: %zu of %zu inputs (%.0f%%), %.1f MB/s, ETA %s", r->done,
+            r->n, r->n ? 100.0 * (double)r->done / (double)r->n : 100.0, mbs, eta);
     if (final)
         fputs("\r\033[K", r->err);
     fflush(r->err);
 }
 
-static int cmp_sig(const void *a, const void *b)
-{
+static int cmp_sig(const void *a, const void *b) {
     const struct sig_count *x = a, *y = b;
     if (x->n != y->n)
         return x->n > y->n ? -1 : 1;
     return strcmp(x->id, y->id);
 }
 
-static void summary(struct run *r)
-{
+static void summary(struct run *r) {
     double el = now_s() - r->t_start;
     size_t failed = r->verdicts[4];
     fprintf(r->err, "fbdiag: batch: %zu %s, %zu failed, in %.2f s (%.1f inputs/s, %.2f MB/s)\n",
-            r->n, r->n == 1 ? "input" : "inputs", failed, el,
-            el > 0 ? (double)r->n / el : 0.0,
+            r->n, r->n == 1 ? "input" : "inputs", failed, el, el > 0 ? (double)r->n / el : 0.0,
             el > 0 ? (double)r->bytes_done / 1048576.0 / el : 0.0);
     fprintf(r->err, "fbdiag: batch: verdicts:");
     for (size_t i = 0; i < FB_ARRAY_LEN(verdict_names); i++)
@@ -565,8 +540,7 @@ static void summary(struct run *r)
 
 /* ---- the loop -------------------------------------------------------------------- */
 
-static size_t busy_or_live(const struct run *r, int busy)
-{
+static size_t busy_or_live(const struct run *r, int busy) {
     size_t c = 0;
     for (size_t k = 0; k < r->n_slots; k++)
         c += busy ? r->slots[k].task >= 0 : r->slots[k].pid > 0;
@@ -574,8 +548,7 @@ static size_t busy_or_live(const struct run *r, int busy)
 }
 
 /* Hands out tasks: to idle workers first, then to fresh workers in empty slots. */
-static void dispatch(struct run *r, double timeout)
-{
+static void dispatch(struct run *r, double timeout) {
     for (size_t k = 0; k < r->n_slots && r->next < r->n; k++) {
         struct slot *s = &r->slots[k];
         if (s->pid == 0) {
@@ -602,8 +575,7 @@ static void dispatch(struct run *r, double timeout)
     }
 }
 
-static void stop_all(struct run *r, int force)
-{
+static void stop_all(struct run *r, int force) {
     for (size_t k = 0; k < r->n_slots; k++) {
         struct slot *s = &r->slots[k];
         if (s->pid > 0) {
@@ -621,15 +593,13 @@ static void stop_all(struct run *r, int force)
     }
 }
 
-static unsigned default_jobs(void)
-{
+static unsigned default_jobs(void) {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     return c > 0 ? (unsigned)c : 1;
 }
 
 int fb_batch_run(const char *const *paths, size_t n, FILE *out, FILE *err,
-                 const struct fb_batch_opts *o)
-{
+                 const struct fb_batch_opts *o) {
     struct run r;
     memset(&r, 0, sizeof r);
     r.paths = paths;

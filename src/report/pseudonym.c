@@ -14,8 +14,7 @@
 #define NAME_MAX_BYTES 1024 /* longer names are hashed on their first 1024 bytes */
 
 /* Writes the first ndigits hex digits of HMAC-SHA256(key, lower(s[0..len))) to hex. */
-static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size_t ndigits)
-{
+static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size_t ndigits) {
     static const char digits[] = "0123456789abcdef";
     char low[NAME_MAX_BYTES];
     if (len > sizeof low)
@@ -26,8 +25,7 @@ static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size
     }
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
-    if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)low, len, mac,
-              &mac_len))
+    if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)low, len, mac, &mac_len))
         mac_len = 0;
     for (size_t i = 0; i < ndigits; i++) {
         unsigned v = i / 2 < mac_len ? mac[i / 2] : 0;
@@ -36,8 +34,7 @@ static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size
     hex[ndigits] = '\0';
 }
 
-const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_arena *a)
-{
+const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_arena *a) {
     if (!domain || !domain[0])
         return domain;
     char hex[9];
@@ -45,8 +42,7 @@ const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_a
     return fb_arena_printf(a, "dom-%s.invalid", hex);
 }
 
-const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a)
-{
+const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a) {
     if (!host || !host[0])
         return host;
     char hex[9];
@@ -54,8 +50,7 @@ const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena
     return fb_arena_printf(a, "host-%s.invalid", hex);
 }
 
-const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb_arena *a)
-{
+const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb_arena *a) {
     if (!address || !address[0])
         return address;
     const char *at = strrchr(address, '@');
