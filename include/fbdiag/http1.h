@@ -77,9 +77,13 @@ struct fb_http1_opts {
 
 /* Parses one whole message at the front of data into out (start line, headers, body
  * de-chunked and decoded). Returns consumed bytes, or FB_ERR_NEED_MORE when the message
- * is incomplete and !at_eof (or the head itself is incomplete), FB_ERR_FORMAT,
- * FB_ERR_LIMIT (head too large). With at_eof an incomplete body gives the partial
- * message flagged FB_MSG_TRUNCATED and consumes everything. */
+ * is incomplete and !at_eof (or the head itself is incomplete), FB_ERR_FORMAT (bad start
+ * line, or framing that fb_http1_framing rejects), FB_ERR_LIMIT (head too large). With
+ * at_eof an incomplete body gives the partial message flagged FB_MSG_TRUNCATED and
+ * consumes everything. Bad chunk framing gives the body so far flagged
+ * FB_MSG_MALFORMED | FB_MSG_TRUNCATED and consumes everything (framing is lost).
+ * out->headers is an arena array; the slices in it and a Content-Length or
+ * close-delimited body are borrowed from data. */
 FB_NODISCARD int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind kind,
                                         const struct fb_http1_opts *o, struct fb_msg *out,
                                         struct fb_arena *a);

@@ -69,4 +69,14 @@ struct fb_str fb_redact_soap(struct fb_arena *a, struct fb_str body, int redact)
 struct fb_str fb_redact_body(struct fb_arena *a, struct fb_str content_type, struct fb_str body,
                              int redact);
 
+/* Free text (an error message, a fault string, evidence quoting them): SOAP token
+ * elements as fb_redact_soap does (a SAML Assertion embedded in a message), then
+ *   a token68 of at least 16 bytes after an auth scheme name ("Bearer eyJ0..." ->
+ *     "Bearer <redacted N bytes>"; "Bearer authorization_uri=..." and short words stay);
+ *   a JWT anywhere ("eyJ" header, two dots, at least 32 bytes) -> "<redacted N bytes>";
+ *   access_token=, id_token=, refresh_token=, client_secret=, client_assertion=,
+ *     password=, passwd=, X-OWA-CANARY=, SAMLResponse=, wresult= values -> "<redacted>".
+ * Mailbox addresses, URLs without secrets and everything else are kept. */
+struct fb_str fb_redact_text(struct fb_arena *a, struct fb_str text, int redact);
+
 #endif /* FB_REDACT_H */

@@ -35,6 +35,9 @@ void fb_log_set_init(struct fb_log_set *l, struct fb_arena *a);
  * after unquoting). Lines are capped at 64 KiB and the set at 1,000,000 lines. Returns 0
  * or FB_ERR_IO (d says why). */
 FB_NODISCARD int fb_log_set_read(struct fb_log_set *l, const char *path, struct fb_diag *d);
+/* Parses a log held in memory (path names it in each line's origin). data is modified
+ * in place (UTF-16 input is narrowed). */
+void fb_log_set_parse(struct fb_log_set *l, uint8_t *data, size_t len, const char *path);
 /* Adds one line of text (e.g. --text STRING); origin is copied. */
 void fb_log_set_add(struct fb_log_set *l, const char *text, size_t len, const char *origin);
 

@@ -95,6 +95,7 @@ static int run(const struct fb_options *o)
         puts("fbdiag " FB_VERSION);
         return FB_EXIT_OK;
     case FB_CMD_EXCHANGES:
+    case FB_CMD_DIAGNOSE:
     case FB_CMD_SIGNATURES:
         break;
     default:
@@ -109,7 +110,9 @@ static int run(const struct fb_options *o)
         fprintf(stderr, "fbdiag: %s: cannot write: %s\n", o->output, strerror(errno));
         return FB_EXIT_USAGE;
     }
-    int code = o->cmd == FB_CMD_EXCHANGES ? cmd_exchanges(o, out) : fb_cmd_signatures(o, out);
+    int code = o->cmd == FB_CMD_EXCHANGES  ? cmd_exchanges(o, out)
+               : o->cmd == FB_CMD_DIAGNOSE ? fb_cmd_diagnose(o, out)
+                                           : fb_cmd_signatures(o, out);
     int bad = out == stdout ? fflush(out) != 0 || ferror(out) : fclose(out) != 0;
     if (bad && code != FB_EXIT_USAGE) {
         fprintf(stderr, "fbdiag: %s: %s\n", o->output ? o->output : "stdout", strerror(errno));

@@ -24,10 +24,10 @@ static const struct {
     const char *name;
     int available;
 } availability[] = {
-    {"diagnose", 0},     {"exchanges", 1},      {"batch", 0},         {"signatures", 0},
+    {"diagnose", 1},     {"exchanges", 1},      {"batch", 0},         {"signatures", 1},
     {"help", 1},         {"--format", 1},       {"--output", 1},      {"--keylog", 0},
-    {"--password-file", 1}, {"--password", 1},  {"--signatures", 0},  {"--log", 0},
-    {"--text", 0},       {"--no-redact", 1},    {"--pseudonymize", 0}, {"--quiet", 1},
+    {"--password-file", 1}, {"--password", 1},  {"--signatures", 1},  {"--log", 1},
+    {"--text", 1},       {"--no-redact", 1},    {"--pseudonymize", 0}, {"--quiet", 1},
     {"--verbose", 1},    {"--jobs", 1},         {"--timeout", 1},     {"--max-memory", 1},
     {"--mapper", 1},     {"--help", 1},         {"--version", 1},
 };
@@ -351,8 +351,9 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
             return usage(d, "%s: takes one TRACE; '%s' is one too many", cmd, o->args[1]);
         return 0;
     case FB_CMD_DIAGNOSE:
-        if (o->n_args == 0)
-            return usage(d, "%s: missing TRACE", cmd);
+        /* a pasted error (--text) or a log (--log) can be diagnosed without a trace */
+        if (o->n_args == 0 && o->n_texts == 0 && o->n_logs == 0)
+            return usage(d, "%s: missing TRACE (or --text STRING, --log FILE)", cmd);
         return 0;
     case FB_CMD_BATCH:
         if (o->n_args == 0)

@@ -571,3 +571,104 @@ struct fb_str fb_redact_body(struct fb_arena *a, struct fb_str content_type, str
         return fb_redact_soap(a, body, redact);
     return copy(a, body);
 }
+
+/* ---- free text ------------------------------------------------------------------- */
+
+/* Parameter names that are secrets wherever they appear in prose. The shorter URL names
+ * ("code", "token", "sig") are left out here: in an error message they are words
+ * ("error code=500"), not credentials. */
+static const char *const text_params[] = {
+    "access_token", "id_token", "refresh_token", "client_secret", "client_assertion",
+    "password",     "passwd",   "X-OWA-CANARY",  "SAMLResponse",  "wresult"};
+
+#define TEXT_TOKEN_MIN 16 /* shorter words after a scheme name are prose, not tokens */
+#define TEXT_JWT_MIN 32
+
+static int alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+static int word_char(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
+static int token68_char(char c)
+{
+    return alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+}
+
+/* Length of an RFC 7235 token68 at s[i..] that ends where a word would end (not inside
+ * "authorization_uri=https://..."), or 0. */
+static size_t token68_at(struct fb_str s, size_t i)
+{
+    size_t e = i;
+    while (e < s.len && token68_char(s.ptr[e]))
+        e++;
+    while (e < s.len && s.ptr[e] == '=')
+        e++;
+    if (e == i || (e < s.len && (word_char(s.ptr[e]) || s.ptr[e] == ':')))
+        return 0;
+    return e - i;
+}
+
+/* Length of a JWT ("eyJ" header, two dots) at s[i..], or 0. */
+static size_t jwt_at(struct fb_str s, size_t i)
+{
+    if (s.len - i < 3 || memcmp(s.ptr + i, "eyJ", 3) != 0)
+        return 0;
+    size_t e = i, dots = 0;
+    while (e < s.len && (alnum(s.ptr[e]) || s.ptr[e] == '-' || s.ptr[e] == '_' || s.ptr[e] == '.'))
+        dots += s.ptr[e++] == '.';
+    while (e > i && s.ptr[e - 1] == '.') /* a sentence's full stop is not the token's */
+        e--, dots--;
+    return dots >= 2 && e - i >= TEXT_JWT_MIN ? e - i : 0;
+}
+
+struct fb_str fb_redact_text(struct fb_arena *a, struct fb_str text, int redact)
+{
+    if (!redact)
+        return copy(a, text);
+    struct fb_str s = fb_redact_soap(a, text, 1);
+    struct out o = {0};
+    size_t i = 0, last = 0;
+    while (i < s.len) {
+        if (!alnum(s.ptr[i]) || (i > 0 && word_char(s.ptr[i - 1]))) {
+            i++;
+            continue;
+        }
+        size_t n = jwt_at(s, i);
+        if (n) {
+            put(&o, s.ptr + last, i - last);
+            put_redacted_n(&o, n);
+            i = last = i + n;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.len && (alnum(s.ptr[j]) || s.ptr[j] == '_' || s.ptr[j] == '-'))
+            j++;
+        struct fb_str word = fb_str_make(s.ptr + i, j - i);
+        if (in_list(word, scheme_names, FB_ARRAY_LEN(scheme_names))) {
+            size_t k = j;
+            while (k < s.len && (s.ptr[k] == ' ' || s.ptr[k] == '\t'))
+                k++;
+            n = k > j ? token68_at(s, k) : 0;
+            if (n >= TEXT_TOKEN_MIN) {
+                put(&o, s.ptr + last, k - last);
+                put_redacted_n(&o, n);
+                i = last = k + n;
+                continue;
+            }
+        } else if (j < s.len && s.ptr[j] == '=' &&
+                   in_list(word, text_params, FB_ARRAY_LEN(text_params))) {
+            size_t e = j + 1;
+            while (e < s.len && !is_ws(s.ptr[e]) && !strchr("&;,\"'<>)", s.ptr[e]))
+                e++;
+            if (e > j + 1) {
+                put(&o, s.ptr + last, j + 1 - last);
+                puts_(&o, "<redacted>");
+                i = last = e;
+                continue;
+            }
+        }
+        i = j > i ? j : i + 1;
+    }
+    put(&o, s.ptr + last, s.len - last);
+    return finish(a, &o);
+}

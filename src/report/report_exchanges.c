@@ -33,10 +33,10 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fbdiag/arena.h"
 #include "fbdiag/redact.h"
+#include "report_common.h"
 
 struct fb_exchange_writer {
     FILE *out;
@@ -47,78 +47,6 @@ struct fb_exchange_writer {
 };
 
 /* ---- shared helpers -------------------------------------------------------------- */
-
-static struct fb_str or_empty(struct fb_str s) { return s.ptr ? s : fb_str_make("", 0); }
-
-/* Copy of s with every invalid UTF-8 sequence replaced by U+FFFD (RFC 3629 table 3-7:
- * no overlongs, no surrogates, nothing above U+10FFFF). */
-static struct fb_str utf8_valid(struct fb_arena *a, struct fb_str s)
-{
-    s = or_empty(s);
-    char *o = fb_arena_alloc(a, s.len * 3 + 1);
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    for (size_t i = 0; i < s.len;) {
-        unsigned c = p[i];
-        size_t need = 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80)
-            need = 0;
-        else if (c >= 0xC2 && c <= 0xDF)
-            need = 1;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else
-            goto bad;
-        if (need && i + need >= s.len)
-            goto bad; /* cut short */
-        for (size_t k = 1; k <= need; k++) {
-            unsigned b = p[i + k];
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
-                goto bad;
-        }
-        memcpy(o + n, p + i, need + 1);
-        n += need + 1;
-        i += need + 1;
-        continue;
-    bad:
-        memcpy(o + n, "\xEF\xBF\xBD", 3);
-        n += 3;
-        i++;
-    }
-    o[n] = '\0';
-    return fb_str_make(o, n);
-}
-
-/* NUL-terminated copy of s for a text line: control bytes and DEL become \xNN so a
- * hostile trace cannot break the line or drive the terminal. */
-static const char *text_safe(struct fb_arena *a, struct fb_str s)
-{
-    s = or_empty(s);
-    char *o = fb_arena_alloc(a, s.len * 4 + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c < 0x20 || c == 0x7f) {
-            snprintf(o + n, 5, "\\x%02x", c);
-            n += 4;
-        } else {
-            o[n++] = (char)c;
-        }
-    }
-    o[n] = '\0';
-    return o;
-}
 
 static enum fb_version version_of(const struct fb_exchange *ex)
 {
@@ -152,27 +80,6 @@ static void each_flag(struct fb_arena *a, const struct fb_exchange *ex,
     for (unsigned b = 0; b < FB_MSG_FLAG_COUNT; b++)
         if (ex->resp.flags & (1u << b))
             cb(fb_arena_printf(a, "response-%s", fb_msg_flag_name(b)), u);
-}
-
-/* ISO 8601 UTC with milliseconds into buf (>= 32 bytes); 0 when ts is 0 or out of range. */
-static int iso_time(int64_t us, char *buf, size_t size)
-{
-    if (us == 0)
-        return 0;
-    int64_t secs = us / 1000000, rem = us % 1000000;
-    if (rem < 0) {
-        rem += 1000000;
-        secs--;
-    }
-    time_t tt = (time_t)secs;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-        return 0;
-    size_t k = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (k == 0)
-        return 0;
-    snprintf(buf + k, size - k, ".%03dZ", (int)(rem / 1000));
-    return 1;
 }
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -214,27 +121,16 @@ static void write_text(struct fb_exchange_writer *w, const char *input_path,
         snprintf(dur, sizeof dur, "%.1f", (double)d / 1000.0);
     else
         snprintf(dur, sizeof dur, "-");
-    struct fb_str url = fb_redact_url(a, or_empty(ex->url), w->o.redact);
+    struct fb_str url = fb_redact_url(a, fb_report_or_empty(ex->url), w->o.redact);
     struct joiner j = {a, NULL};
     each_flag(a, ex, join_flag, &j);
-    const char *tail = j.s ? fb_arena_printf(a, "%s [%s]", text_safe(a, url), j.s)
-                           : text_safe(a, url);
-    fprintf(w->out, TEXT_FMT, idx, text_safe(a, or_empty(ex->source)), ver ? ver : "-",
-            text_safe(a, or_empty(ex->req.method)), st, sizes, dur, tail);
+    const char *tail = j.s ? fb_arena_printf(a, "%s [%s]", fb_report_text_safe(a, url), j.s)
+                           : fb_report_text_safe(a, url);
+    fprintf(w->out, TEXT_FMT, idx, fb_report_text_safe(a, fb_report_or_empty(ex->source)), ver ? ver : "-",
+            fb_report_text_safe(a, fb_report_or_empty(ex->req.method)), st, sizes, dur, tail);
 }
 
 /* ---- json ------------------------------------------------------------------------ */
-
-static json_t *jstr(struct fb_arena *a, struct fb_str s)
-{
-    struct fb_str v = utf8_valid(a, s);
-    return json_stringn(v.ptr, v.len);
-}
-
-static json_t *jstr_or_null(struct fb_arena *a, struct fb_str s)
-{
-    return s.ptr && s.len ? jstr(a, s) : json_null();
-}
 
 static json_t *jsizes(const struct fb_msg *m)
 {
@@ -247,11 +143,11 @@ static json_t *jheaders(struct fb_exchange_writer *w, const struct fb_msg *m)
     json_t *arr = json_array();
     for (size_t i = 0; i < m->n_headers; i++) {
         const struct fb_header *h = &m->headers[i];
-        struct fb_str v = fb_redact_header(&w->scratch, or_empty(h->name), or_empty(h->value),
+        struct fb_str v = fb_redact_header(&w->scratch, fb_report_or_empty(h->name), fb_report_or_empty(h->value),
                                            w->o.redact);
         json_t *pair = json_array();
-        json_array_append_new(pair, jstr(&w->scratch, h->name));
-        json_array_append_new(pair, jstr(&w->scratch, v));
+        json_array_append_new(pair, fb_report_jstr(&w->scratch, h->name));
+        json_array_append_new(pair, fb_report_jstr(&w->scratch, v));
         json_array_append_new(arr, pair);
     }
     return arr;
@@ -266,23 +162,23 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     int resp = has_response(ex);
     json_t *o = json_object();
     json_object_set_new(o, "index", json_integer((json_int_t)ex->index));
-    json_object_set_new(o, "input", jstr(a, fb_str_cstr(input_path)));
-    json_object_set_new(o, "source", jstr(a, ex->source));
-    json_object_set_new(o, "method", jstr(a, ex->req.method));
-    json_object_set_new(o, "url", jstr(a, fb_redact_url(a, or_empty(ex->url), w->o.redact)));
+    json_object_set_new(o, "input", fb_report_jstr(a, fb_str_cstr(input_path)));
+    json_object_set_new(o, "source", fb_report_jstr(a, ex->source));
+    json_object_set_new(o, "method", fb_report_jstr(a, ex->req.method));
+    json_object_set_new(o, "url", fb_report_jstr(a, fb_redact_url(a, fb_report_or_empty(ex->url), w->o.redact)));
     json_object_set_new(o, "status", resp ? json_integer(ex->resp.status) : json_null());
-    json_object_set_new(o, "reason", resp ? jstr(a, ex->resp.reason) : json_null());
+    json_object_set_new(o, "reason", resp ? fb_report_jstr(a, ex->resp.reason) : json_null());
     const char *ver = fb_version_name(version_of(ex));
     json_object_set_new(o, "version", ver ? json_string(ver) : json_null());
 
     const struct fb_conn *c = &ex->conn;
     int tls_known = c->tls_version.len || c->sni.len || c->alpn.len;
-    int https = (ex->flags & FB_EX_HTTPS) || fb_str_istarts(or_empty(ex->url), "https://");
+    int https = (ex->flags & FB_EX_HTTPS) || fb_str_istarts(fb_report_or_empty(ex->url), "https://");
     json_object_set_new(o, "tls",
                         tls_known || https
                             ? json_pack("{s:o,s:o,s:o}", "version",
-                                        jstr_or_null(a, c->tls_version), "sni",
-                                        jstr_or_null(a, c->sni), "alpn", jstr_or_null(a, c->alpn))
+                                        fb_report_jstr_or_null(a, c->tls_version), "sni",
+                                        fb_report_jstr_or_null(a, c->sni), "alpn", fb_report_jstr_or_null(a, c->alpn))
                             : json_null());
 
     json_object_set_new(o, "sizes",
@@ -290,7 +186,7 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
                                   resp ? jsizes(&ex->resp) : json_null()));
     char when[40];
     json_object_set_new(o, "started",
-                        iso_time(ex->t.started, when, sizeof when) ? json_string(when)
+                        fb_report_iso_time(ex->t.started, when, sizeof when) ? json_string(when)
                                                                    : json_null());
     int64_t d = duration_us(ex);
     json_object_set_new(o, "duration_ms", d >= 0 ? json_real((double)d / 1000.0) : json_null());
@@ -301,21 +197,19 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     json_t *flags = json_array();
     each_flag(a, ex, push_flag, flags);
     json_object_set_new(o, "flags", flags);
-    json_object_set_new(o, "process", jstr_or_null(a, c->process));
-    json_object_set_new(o, "client_ip", jstr_or_null(a, c->client_ip));
-    json_object_set_new(o, "server_ip", jstr_or_null(a, c->server_ip));
+    json_object_set_new(o, "process", fb_report_jstr_or_null(a, c->process));
+    json_object_set_new(o, "client_ip", fb_report_jstr_or_null(a, c->client_ip));
+    json_object_set_new(o, "server_ip", fb_report_jstr_or_null(a, c->server_ip));
     json_object_set_new(o, "tunnel", ex->tunnel_index >= 0 ? json_integer(ex->tunnel_index)
                                                            : json_null());
     json_object_set_new(o, "websocket_messages", json_integer(ex->ws_messages));
     json_object_set_new(o, "request_headers", jheaders(w, &ex->req));
     json_object_set_new(o, "response_headers", resp ? jheaders(w, &ex->resp) : json_array());
     json_object_set_new(o, "content_type",
-                        resp ? jstr_or_null(a, fb_msg_header_value(&ex->resp, "Content-Type"))
+                        resp ? fb_report_jstr_or_null(a, fb_msg_header_value(&ex->resp, "Content-Type"))
                              : json_null());
     return o;
 }
-
-#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
 static void write_json(struct fb_exchange_writer *w, const char *input_path,
                        const struct fb_exchange *ex)
@@ -323,7 +217,7 @@ static void write_json(struct fb_exchange_writer *w, const char *input_path,
     json_t *o = exchange_json(w, input_path, ex);
     if (w->o.format == FB_OUT_JSON)
         fputs(w->n ? ",\n" : "\n", w->out);
-    if (json_dumpf(o, w->out, JSON_FLAGS) != 0)
+    if (json_dumpf(o, w->out, FB_REPORT_JSON_FLAGS) != 0)
         w->failed = 1;
     if (w->o.format == FB_OUT_NDJSON)
         fputc('\n', w->out);
@@ -359,12 +253,12 @@ static void write_csv(struct fb_exchange_writer *w, const char *input_path,
     each_flag(a, ex, join_flag, &j);
     const char *f[] = {
         fb_arena_printf(a, "%u", (unsigned)ex->index),
-        utf8_valid(a, fb_str_cstr(input_path)).ptr,
-        utf8_valid(a, ex->source).ptr,
+        fb_report_utf8(a, fb_str_cstr(input_path)).ptr,
+        fb_report_utf8(a, ex->source).ptr,
         ver ? ver : "",
-        utf8_valid(a, ex->req.method).ptr,
+        fb_report_utf8(a, ex->req.method).ptr,
         resp ? fb_arena_printf(a, "%d", ex->resp.status) : "",
-        utf8_valid(a, fb_redact_url(a, or_empty(ex->url), w->o.redact)).ptr,
+        fb_report_utf8(a, fb_redact_url(a, fb_report_or_empty(ex->url), w->o.redact)).ptr,
         resp ? fb_arena_printf(a, "%llu", (unsigned long long)ex->resp.wire_size) : "",
         resp ? fb_arena_printf(a, "%llu", (unsigned long long)ex->resp.decoded_size) : "",
         d >= 0 ? fb_arena_printf(a, "%.3f", (double)d / 1000.0) : "",

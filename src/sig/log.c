@@ -102,6 +102,13 @@ int fb_log_set_read(struct fb_log_set *l, const char *path, struct fb_diag *d)
         return fb_diag_set(d, FB_ERR_IO, path, "log file larger than 2 GiB");
     if (rc)
         return fb_diag_set(d, FB_ERR_IO, path, "cannot read: %s", strerror(errno));
+    fb_log_set_parse(l, data, len, path);
+    free(data);
+    return FB_OK;
+}
+
+void fb_log_set_parse(struct fb_log_set *l, uint8_t *data, size_t len, const char *path)
+{
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE) {
         /* UTF-16LE (Windows tools' default): keep ASCII, mark the rest */
         size_t k = 0;
@@ -134,6 +141,4 @@ int fb_log_set_read(struct fb_log_set *l, const char *path, struct fb_diag *d)
         p = nl ? nl + 1 : end;
     }
     fb_buf_cleanup(&row);
-    free(data);
-    return FB_OK;
 }

@@ -100,6 +100,9 @@ static int chain_fact(const struct fb_finding *f, const char *name, struct fact_
                       struct fb_arena *scratch)
 {
     int n = 0, known = 1;
+    /* MessageXml ExceptionType is the outermost exception's type: one of the chain's */
+    if (strcmp(name, "type") == 0)
+        n = put_str(out, n, f->exception_type);
     for (size_t i = 0; i < f->chain.n_links; i++) {
         const struct fb_exc_link *l = &f->chain.links[i];
         if (strcmp(name, "type") == 0)
@@ -198,9 +201,11 @@ static int attendee_fact(const struct unit *u, const char *name, struct fact_val
 {
     const struct fb_attendee *a = u->att;
     const struct fb_attendee_facts *af = u->af;
-    if (!a) /* a call-level error unit: attendee facts are not established */
-        return strcmp(name, "mailbox") == 0 || strcmp(name, "result") == 0 ? -1
-                                                                             : error_fact(u->err, name, out, scratch);
+    if (!a) { /* a call-level error unit: attendee facts are not established */
+        if (strcmp(name, "mailbox") == 0 || strcmp(name, "result") == 0)
+            return -1;
+        return error_fact(u->err, name, out, scratch);
+    }
     if (strcmp(name, "mailbox") == 0)
         return one_str(out, a->mailbox);
     if (strcmp(name, "result") == 0)

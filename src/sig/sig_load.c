@@ -371,6 +371,9 @@ static int parse_field(struct loader *L, yaml_node_t *kn, yaml_node_t *v)
     }
     if (strcmp(k, "applies_to") == 0)
         return parse_applies(L, v);
+    if ((strcmp(k, "match") == 0 && s->match) || (strcmp(k, "supports") == 0 && s->supports) ||
+        (strcmp(k, "contradicts") == 0 && s->contradicts))
+        return fail(L, kn, "'%s' appears twice", k);
     if (strcmp(k, "match") == 0)
         return parse_conditions(L, v, k, &s->match, &s->n_match, 0);
     if (strcmp(k, "supports") == 0)

@@ -120,6 +120,26 @@ static int values_equal(const struct fact_val *v, const char *want)
     return fb_str_ieq_cstr(fb_str_cstr(v->s), want);
 }
 
+/* A value as a number: numeric facts, and strings that are a whole decimal number
+ * (MessageXml values such as BackOffMilliseconds arrive as text). */
+static int as_number(const struct fact_val *v, double *out)
+{
+    if (v->is_num) {
+        *out = v->n;
+        return 1;
+    }
+    if (!v->s || !*v->s)
+        return 0;
+    char *end;
+    double x = strtod(v->s, &end);
+    while (*end == ' ')
+        end++;
+    if (*end || x != x)
+        return 0;
+    *out = x;
+    return 1;
+}
+
 /* Tests one value against a condition's operator (not OP_PRESENT / OP_NOT). */
 static int value_holds(struct matcher *m, const struct cond *c, const struct fact_val *v,
                        const pcre2_code *re, const char *needle)
@@ -134,10 +154,18 @@ static int value_holds(struct matcher *m, const struct cond *c, const struct fac
         return re && regex_test(m, re, v->s);
     case OP_CONTAINS:
         return needle && fb_str_ifind(fb_str_cstr(v->s), needle) != NULL;
-    case OP_GTE: return v->is_num && v->n >= c->number;
-    case OP_LTE: return v->is_num && v->n <= c->number;
-    case OP_GT: return v->is_num && v->n > c->number;
-    case OP_LT: return v->is_num && v->n < c->number;
+    case OP_GTE:
+    case OP_LTE:
+    case OP_GT:
+    case OP_LT: {
+        double x;
+        if (!as_number(v, &x))
+            return 0;
+        return c->op == OP_GTE ? x >= c->number
+               : c->op == OP_LTE ? x <= c->number
+               : c->op == OP_GT  ? x > c->number
+                                 : x < c->number;
+    }
     default: return 0;
     }
 }
@@ -231,9 +259,14 @@ static void add_evidence(struct matcher *m, struct eval *e, const struct unit *u
     const char *value = shown ? shown : "";
     if (strlen(value) > 300)
         value = fb_arena_printf(&m->scratch, "%.300s...", value);
-    e->evidence[e->n_evidence++] =
-        fb_arena_printf(m->a, "%s%s%s%s%s = %s", src ? src : "", src ? " " : "", who ? who : "",
-                        who ? ": " : (src ? ": " : ""), c->path, value);
+    if (src && who)
+        e->evidence[e->n_evidence++] =
+            fb_arena_printf(m->a, "%s %s: %s = %s", src, who, c->path, value);
+    else if (src || who)
+        e->evidence[e->n_evidence++] =
+            fb_arena_printf(m->a, "%s: %s = %s", src ? src : who, c->path, value);
+    else
+        e->evidence[e->n_evidence++] = fb_arena_printf(m->a, "%s = %s", c->path, value);
 }
 
 static int applies(const struct fb_sig *s, const struct unit *u)
