@@ -504,7 +504,9 @@ static void compute_relative(struct fb_trace *t, struct fb_facts *fx)
                 &fx->calls[refs[y].call].attendees[refs[y].att];
             if (fx->calls[refs[y].call].superseded)
                 continue;
-            int ok = ay->result == FB_RES_OK;
+            /* a peer answered with a coarser view (AvailabilityOnly, the default for a
+             * partner) got its free/busy: the route works */
+            int ok = !fb_attendee_is_problem(ay);
             int bad = ay->result == FB_RES_ERROR || ay->result == FB_RES_NO_RESPONSE;
             if (same_pair(t, &refs[x], &refs[y]) || x == y) {
                 seen++;

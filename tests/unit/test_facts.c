@@ -316,3 +316,30 @@ Test(facts, autodiscover_probe_with_its_mailbox_is_superseded_and_side_from_avai
     cr_assert_eq(t->facts->requester_in_cloud, FB_TRI_TRUE);
     free_trace(t);
 }
+
+/* A peer on the same route that got a coarser view than requested (the partner grants
+ * AvailabilityOnly) did get its free/busy: the route works for it. */
+Test(facts, a_peer_with_a_coarser_view_counts_as_ok_on_the_route)
+{
+    struct fb_trace *t = new_trace();
+    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
+                                 "outlook.office365.com", 200, 2);
+    c->requester = "alice@contoso.com";
+    c->attendees[0].mailbox = "frank@datum.com";
+    error_of(t, &c->attendees[0], "ErrorProxyRequestProcessingFailed");
+    struct fb_attendee *g = &c->attendees[1];
+    g->mailbox = "gina@datum.com";
+    g->result = FB_RES_DEGRADED;
+    g->view_type = "FreeBusyMerged";
+    g->requested_view = "DetailedMerged";
+    g->merged_free_busy = "0022";
+    struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
+    f->response_class = "Success";
+    f->response_code = "NoError";
+    g->finding = f;
+    fb_facts_compute(t);
+    cr_assert_eq(t->facts->calls[0].attendees[0].route_peers_ok, FB_TRI_TRUE);
+    cr_assert_eq(t->facts->calls[0].attendees[0].domain_peers_ok, FB_TRI_TRUE);
+    cr_assert_eq(t->facts->n_problems, 1);
+    free_trace(t);
+}
