@@ -98,9 +98,17 @@ deps:
 deps-fuzz:
 	@$(MAKE) --no-print-directory deps WITH_FUZZ=1
 
+# V=1 shows every command; by default one line per file.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # The built-in signature database: every src/sig/rules/<family>/<id>.yaml as a C string.
 $(BUILD)/gen/rules_builtin.c: $(RULES) Makefile
@@ -119,28 +127,33 @@ $(BUILD)/gen/rules_builtin.c: $(RULES) Makefile
 
 $(BUILD)/obj/gen/rules_builtin.o: $(BUILD)/gen/rules_builtin.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
 
 $(LIBFB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJS) $(LIBFB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJS) $(LIBFB) $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJS) $(LIBFB) $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(GEN_LIB_OBJS) $(LIBFB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(GEN_LIB_OBJS) $(LIBFB) $(PKG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(GEN_LIB_OBJS) $(LIBFB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(GEN_BIN): $(GEN_OBJS) $(LIBFB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LIBFB) $(PKG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LIBFB) $(PKG_LIBS) $(TEST_LIBS)
 
 # Replay drivers: each fuzz target linked with tests/fuzz/standalone.c (gcc is enough).
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/standalone.o $(LIBFB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The README's first command: build, then diagnose the bundled seed case. Exit 1 is
 # fbdiag's "diagnosed", which is what the seed case must give.
@@ -187,7 +200,8 @@ fuzz: deps-fuzz
 fuzzers: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_NAMES))
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIBFB)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 # Benchmarks (never in CI): throughput and peak memory on the pinned workload.
 BENCH_N ?= 20000
@@ -202,7 +216,7 @@ $(BUILD)/tests/json_load: tests/bench/json_load.c $(LIBFB)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIBFB) $(PKG_LIBS)
 
-check-corpus: $(BIN)
+check-corpus: $(BIN) $(GEN_BIN)
 	@sh tests/check-corpus.sh $(BIN) ../shared/corpus
 
 install: all

@@ -40,5 +40,12 @@ for row in $(awk -F'|' '/^\| [A-Za-z0-9_-]*\.saz / { gsub(/ /, "", $2); gsub(/ /
     f=${row%%:*} n=${row#*:}
     if [ "$n" = 0 ]; then check_negative "$corpus/saz/$f"; else check_count "$corpus/saz/$f" "$n"; fi
 done
+# SOAP payloads: each parses to its expected fields (tests/check-corpus-soap.py)
+fbgen=${FBGEN:-$(dirname "$bin")/tests/fbgen}
+if /usr/bin/python3 tests/check-corpus-soap.py "$bin" "$fbgen" "$corpus/soap"; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+fi
 echo "check-corpus: $pass passed, $fail failed"
 [ $fail -eq 0 ]

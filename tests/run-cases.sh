@@ -4,7 +4,7 @@
 #
 # A case directory holds:
 #   cmd           one line: the subcommand and its arguments (shell quoting allowed); file
-#                 names are relative to the case directory, samples as ../../samples/x
+#                 names are relative to the case directory, samples as ../../../samples/x
 #   expected.out  standard output, compared exactly
 #   expected.rc   the exit code
 #   expected.err  standard error, compared exactly (optional: not compared when absent)

@@ -79,10 +79,10 @@ static int cmd_list(const struct fb_sig_db *db, const struct fb_options *o, FILE
 
 static int cmd_show(const struct fb_sig_db *db, const struct fb_options *o, FILE *out)
 {
-    const struct fb_sig *s = fb_sig_db_find(db, o->args[0]);
+    const struct fb_sig *s = fb_sig_db_find(db, o->args[1]);
     if (!s) {
         fprintf(stderr, "fbdiag: no signature with id '%s' (see 'fbdiag signatures list')\n",
-                o->args[0]);
+                o->args[1]);
         return FB_EXIT_USAGE;
     }
     if (o->format == FB_OUT_JSON)
@@ -95,12 +95,13 @@ static int cmd_show(const struct fb_sig_db *db, const struct fb_options *o, FILE
 static int cmd_check(const struct fb_options *o, FILE *out)
 {
     int bad = 0;
-    for (size_t i = 0; i < o->n_args; i++) {
+    for (size_t i = 1; i < o->n_args; i++) { /* args[0] is the action */
         const char *path = o->args[i];
         uint8_t *data;
         size_t len;
         if (fb_read_file(path, 1u << 20, &data, &len) != FB_OK) {
-            fprintf(out, "%s: cannot read: %s\n", path, errno ? strerror(errno) : "too large");
+            fprintf(out, "%s: cannot read: %s\n", path,
+                    errno == 0 || errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
             bad = 1;
             continue;
         }
@@ -123,7 +124,7 @@ static int make_dir(const char *path)
 
 static int cmd_export(const struct fb_sig_db *db, const struct fb_options *o, FILE *out)
 {
-    const char *dir = o->args[0];
+    const char *dir = o->args[1]; /* args[0] is the action */
     if (make_dir(dir) != 0) {
         fprintf(stderr, "fbdiag: %s: cannot create: %s\n", dir, strerror(errno));
         return FB_EXIT_USAGE;

@@ -669,6 +669,23 @@ static int is_ews_path(const struct fb_exchange *ex)
     return path_under(u.path, "/ews", NULL);
 }
 
+/* An error whose text describes another leg (a "Proxy web request failed" chain, an
+ * Autodiscover failure, a token request), or that names the remote ResponseSource, was
+ * only described to this trace: its layer is proxied-leg, whatever shape carried it. */
+static void set_layer(struct fb_finding *f)
+{
+    if (f && (f->leg || f->response_source))
+        f->layer = FB_LAYER_PROXIED_LEG;
+}
+
+static void set_layers(struct fb_call *call)
+{
+    for (size_t i = 0; i < call->n_errors; i++)
+        set_layer(&call->errors[i]);
+    for (size_t i = 0; i < call->n_attendees; i++)
+        set_layer(call->attendees[i].finding);
+}
+
 int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct fb_arena *a,
                         struct fb_trace *t, const char *input_path, struct fb_call **out)
 {
@@ -795,6 +812,7 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
 
     if (gated && !call_has_problem(call))
         return 0; /* healthy: not kept (its arena copies are the price of knowing) */
+    set_layers(call);
     *out = call;
     return 1;
 }

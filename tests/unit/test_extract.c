@@ -257,7 +257,7 @@ Test(extract, seed_owa_proxy_failure_end_to_end)
     cr_assert_str_eq(at->requested_view, "DetailedMerged");
     cr_assert_str_eq(at->view_type, "None");
     cr_assert_not_null(at->finding);
-    cr_assert_eq(at->finding->layer, FB_LAYER_CLIENT_HOP);
+    cr_assert_eq(at->finding->layer, FB_LAYER_PROXIED_LEG); /* "Proxy web request failed": the EWS proxy leg */
     cr_assert_str_eq(at->finding->response_class, "Error");
     cr_assert_str_eq(at->finding->response_code, "ErrorProxyRequestProcessingFailed");
     cr_assert_str_eq(at->finding->message_text, SEED_MESSAGE);
