@@ -16,7 +16,7 @@
 #                 compared or updated (timings, throughput: what differs run to run)
 #   any other file: inputs (traces, key logs, logs)
 # Each case runs in a temporary copy of its directory (tmp/tests/cases/NAME, with
-# tmp/samples linked to the real samples/), with SSLKEYLOGFILE and FBDIAG_PASSWORD
+# tmp/samples and tmp/tests/samples linked to the real samples/, so ../../samples/x works), with SSLKEYLOGFILE and FBDIAG_PASSWORD
 # unset, NO_COLOR=1 and LC_ALL=C. ASAN_OPTIONS makes a leak exit 23, so under an ASan
 # build a leak fails the case.
 #
@@ -48,7 +48,7 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/tests/cases"
-[ -d "$root/samples" ] && ln -s "$root/samples" "$work/samples"
+[ -d "$root/samples" ] && ln -s "$root/samples" "$work/samples" && ln -s "$root/samples" "$work/tests/samples"
 [ -d "$root/docs" ] && ln -s "$root/docs" "$work/docs"
 ln -s "$root/tests/gen" "$work/tests/gen"
 

@@ -785,13 +785,17 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
     }
 
     /* A call-level error with no per-attendee answer at all: every attendee failed with
-     * it. Attendees an extractor marked error without a finding of their own get it too. */
+     * it. Attendees an extractor marked error without a finding of their own get it too.
+     * "no-response" from an extractor only says the body answered nobody (an HTTP 503
+     * page, an empty 401): that is not an answer, unless the answers were there but could
+     * not be paired (count mismatch), where a blanket copy would blame the wrong one. */
     if (call->n_errors && !no_response) {
         int answered = 0;
+        int paired = !(call->flags & FB_CALL_F_COUNT_MISMATCH);
         for (size_t i = 0; i < call->n_attendees; i++) {
             const struct fb_attendee *at = &call->attendees[i];
             if (at->finding || at->view_type || at->merged_free_busy ||
-                (at->result != FB_RES_OK && at->result != FB_RES_ERROR))
+                at->result == FB_RES_DEGRADED || (at->result == FB_RES_NO_RESPONSE && !paired))
                 answered = 1;
         }
         struct fb_finding *shared = NULL;

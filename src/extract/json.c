@@ -405,11 +405,11 @@ static void owa_attendee(struct ctx *c, struct fb_attendee *at, json_t *resp)
         why = "response carries neither ResponseMessage nor CalendarView";
     else if (got == 0)
         why = "FreeBusyViewType None returned";
+    else if (all_n(at->merged_free_busy)) /* before "coarser": no data says more */
+        why = "MergedFreeBusy has no data (all N)";
     else if (got >= 0 && want >= 0 && got < want)
         why = fb_arena_printf(c->a, "FreeBusyViewType %s returned for requested %s",
                               at->view_type, at->requested_view);
-    else if (all_n(at->merged_free_busy))
-        why = "MergedFreeBusy has no data (all N)";
     if (!why) {
         at->result = FB_RES_OK;
         return;

@@ -396,14 +396,16 @@ static void gua_judge_success(struct sctx *c, struct answer *an, const char *req
     struct fb_finding *f = an->finding;
     const char *why = NULL;
     int got = view_level(an->view_type), want = view_level(requested);
+    /* no data at all says more than a coarser view (and is a problem, which a coarser
+     * view alone is not): it comes first */
     if (got == 0)
         why = fb_arena_printf(c->a, "returned view None with ResponseClass %s",
                               f->response_class ? f->response_class : "(absent)");
+    else if (an->merged_all_n)
+        why = "MergedFreeBusy has no data (every interval is N)";
     else if (got > 0 && want >= 0 && got < want)
         why = fb_arena_printf(c->a, "returned view %s coarser than requested %s", an->view_type,
                               requested);
-    else if (an->merged_all_n)
-        why = "MergedFreeBusy has no data (every interval is N)";
     if (!why) {
         an->finding = NULL;
         return;

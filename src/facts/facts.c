@@ -414,9 +414,12 @@ static void compute_chains(struct fb_trace *t, struct fb_facts *fx)
         const struct fb_call *c = t->calls[i];
         if (!call_failed(c))
             continue;
-        /* Availability calls with per-attendee failures are never "probes". */
+        /* Availability calls with per-attendee failures are never "probes". An
+         * Autodiscover call's attendee is the mailbox it asks about (a POX EMailAddress,
+         * a GetUserSettings user): its failure is the probe's own, and a later success for
+         * that mailbox still ends the chain. */
         int attendee_failure = 0;
-        for (size_t k = 0; k < c->n_attendees; k++)
+        for (size_t k = 0; k < c->n_attendees && !is_autodiscover(c->kind); k++)
             if (c->attendees[k].result != FB_RES_OK && c->http.status != 401)
                 attendee_failure = 1;
         if (attendee_failure || (c->http.status == 0 && !is_autodiscover(c->kind)))
@@ -501,7 +504,9 @@ static void compute_relative(struct fb_trace *t, struct fb_facts *fx)
                 &fx->calls[refs[y].call].attendees[refs[y].att];
             if (fx->calls[refs[y].call].superseded)
                 continue;
-            int ok = ay->result == FB_RES_OK;
+            /* a peer answered with a coarser view (AvailabilityOnly, the default for a
+             * partner) got its free/busy: the route works */
+            int ok = !fb_attendee_is_problem(ay);
             int bad = ay->result == FB_RES_ERROR || ay->result == FB_RES_NO_RESPONSE;
             if (same_pair(t, &refs[x], &refs[y]) || x == y) {
                 seen++;
@@ -554,6 +559,27 @@ static void compute_requester(struct fb_trace *t, struct fb_facts *fx)
     }
 }
 
+static int is_availability_kind(enum fb_call_kind k);
+
+/* The requester's side (cloud or on-premises) from the first availability call that tells
+ * it, else from the first call of any kind: an Autodiscover probe to the root domain says
+ * nothing about where the mailbox that then asks for free/busy lives. */
+static void compute_requester_side(struct fb_trace *t, struct fb_facts *fx)
+{
+    for (int pass = 0; pass < 2 && fx->requester_in_cloud == FB_TRI_UNKNOWN; pass++)
+        for (size_t i = 0; i < t->n_calls; i++) {
+            const struct fb_call *c = t->calls[i];
+            if (pass == 0 && !is_availability_kind(c->kind))
+                continue;
+            struct fb_evidence ev = {NULL, NULL};
+            int side = call_requester_in_cloud(c, &ev);
+            if (side >= 0) {
+                fx->requester_in_cloud = side;
+                break;
+            }
+        }
+}
+
 static void compute_attendee_facts(struct fb_trace *t, struct fb_facts *fx, size_t i)
 {
     const struct fb_call *c = t->calls[i];
@@ -562,8 +588,6 @@ static void compute_attendee_facts(struct fb_trace *t, struct fb_facts *fx, size
                                     sizeof *cf->attendees);
     struct fb_evidence req_ev = {NULL, NULL};
     int req_cloud = call_requester_in_cloud(c, &req_ev);
-    if (fx->requester_in_cloud == FB_TRI_UNKNOWN && req_cloud >= 0)
-        fx->requester_in_cloud = req_cloud;
     const char *req_domain = c->requester ? mailbox_domain(&t->arena, c->requester)
                                           : fx->requester_domain;
     for (size_t k = 0; k < c->n_attendees; k++) {
@@ -645,6 +669,7 @@ void fb_facts_compute(struct fb_trace *t)
     compute_requester(t, fx);
     for (size_t i = 0; i < t->n_calls; i++)
         compute_attendee_facts(t, fx, i);
+    compute_requester_side(t, fx);
     compute_chains(t, fx);
     compute_relative(t, fx);
     count_problems(t, fx);

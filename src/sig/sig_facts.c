@@ -172,6 +172,11 @@ static int error_fact(const struct fb_finding *f, const char *name, struct fact_
         int n = put_str(out, 0, f->message_text);
         n = put_str(out, n, f->fault_string);
         n = put_str(out, n, f->exception_message);
+        /* a WS-Trust fault read from its own body (an Exchange server's trace) has no
+         * message text around it: its subcode, reason and psf text are its text */
+        n = put_str(out, n, f->wstrust_subcode);
+        n = put_str(out, n, f->wstrust_reason);
+        n = put_str(out, n, f->psf_text);
         for (size_t i = 0; i < f->chain.n_links; i++)
             n = put_str(out, n, f->chain.links[i].message);
         return n > 0 ? n : -1;

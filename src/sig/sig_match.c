@@ -423,6 +423,31 @@ struct unit_list {
     size_t n;
 };
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* extract/ copies a call-level error to every attendee that got no answer of its own
+ * (an HTTP failure, a SOAP fault): the attendees' units carry it, and a unit of its own
+ * would give the same diagnosis a second time on the call's host as route. */
+static int error_copied_to_attendees(const struct fb_call *c, size_t e)
+{
+    if (e != 0 || c->n_attendees == 0)
+        return 0;
+    const struct fb_finding *ce = &c->errors[0];
+    for (size_t k = 0; k < c->n_attendees; k++) {
+        const struct fb_finding *f = c->attendees[k].finding;
+        if (!f && c->attendees[k].result == FB_RES_NO_RESPONSE && c->http.status == 0)
+            continue; /* no response at all: every attendee is "no-response" with it */
+        if (!f || !same_text(f->message_text, ce->message_text) ||
+            !same_text(f->response_code, ce->response_code) ||
+            !same_text(f->fault_code, ce->fault_code))
+            return 0;
+    }
+    return 1;
+}
+
 static void build_units(struct matcher *m, struct unit_list *ul)
 {
     const struct fb_trace *t = m->t;
@@ -433,7 +458,8 @@ static void build_units(struct matcher *m, struct unit_list *ul)
             continue;
         for (size_t k = 0; k < c->n_attendees; k++)
             n += (size_t)fb_attendee_is_problem(&c->attendees[k]);
-        n += c->n_errors;
+        for (size_t e = 0; e < c->n_errors; e++)
+            n += (size_t)!error_copied_to_attendees(c, e);
     }
     ul->items = fb_arena_calloc(m->a, n ? n : 1, sizeof *ul->items);
     ul->best = fb_arena_calloc(m->a, n ? n : 1, sizeof *ul->best);
@@ -451,6 +477,8 @@ static void build_units(struct matcher *m, struct unit_list *ul)
                                cf ? &cf->attendees[k] : NULL, c->attendees[k].finding};
         }
         for (size_t e = 0; e < c->n_errors; e++) {
+            if (error_copied_to_attendees(c, e))
+                continue;
             struct unit *u = &ul->items[ul->n++];
             *u = (struct unit){t, m->logs, i, c, cf, NULL, NULL, &c->errors[e]};
         }
@@ -524,6 +552,16 @@ static void explained_flags(struct matcher *m, const struct unit_list *ul,
             r->attendee_explained[u->call_idx][u->att - u->call->attendees] = (uint8_t)ok;
         else
             r->error_explained[u->call_idx][u->err - u->call->errors] = (uint8_t)ok;
+    }
+    /* a copied call-level error is explained when every attendee that carries it is */
+    for (size_t i = 0; i < t->n_calls; i++) {
+        const struct fb_call *c = t->calls[i];
+        if (!c->n_errors || !error_copied_to_attendees(c, 0))
+            continue;
+        uint8_t all = 1;
+        for (size_t k = 0; k < c->n_attendees; k++)
+            all &= (uint8_t)(r->attendee_explained[i][k] || !fb_attendee_is_problem(&c->attendees[k]));
+        r->error_explained[i][0] = all;
     }
 }
 

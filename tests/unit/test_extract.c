@@ -2,6 +2,7 @@
  * the flagship OWA case end to end, HTTP-level failures, abandoned calls and the rule
  * that healthy non-availability traffic is not kept. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../support/ex_build.h"
@@ -529,5 +530,50 @@ Test(extract, ews_fault_through_soap_extractor)
         cr_assert_str_eq(call->attendees[i].finding->fault_code, "a:ErrorServerBusy");
     }
     cr_assert_str_eq(call->attendees[1].mailbox, "y2@datum.com");
+    fb_arena_cleanup(&a);
+}
+
+/* An HTTP failure whose body answers nobody (an HTML 503 page from HTTP.sys, an empty
+ * 500) fails every requested attendee with the HTTP finding, in EWS as in OWA. */
+Test(extract, ews_http_failure_without_answers_fails_every_attendee)
+{
+    struct fb_arena a;
+    fb_arena_init(&a);
+    static const int status[] = {503, 500, 401};
+    static const char *const reason[] = {"Service Unavailable", "Internal Server Error",
+                                         "Unauthorized"};
+    static const char *const body[] = {
+        "<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY><h2>Service Unavailable"
+        "</h2></BODY></HTML>",
+        "", ""};
+    for (size_t k = 0; k < 3; k++) {
+        struct fb_exchange *ex =
+            fbt_ex_new(&a, 7, "POST", "https://mail.contoso.com/EWS/Exchange.asmx");
+        fbt_ex_header(&a, &ex->req, "SOAPAction", GUA_ACTION);
+        fbt_ex_body(&a, &ex->req,
+                    "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/"
+                    "soap/envelope/\" xmlns:m=\"http://schemas.microsoft.com/exchange/services/"
+                    "2006/messages\" xmlns:t=\"http://schemas.microsoft.com/exchange/services/"
+                    "2006/types\"><s:Body><m:GetUserAvailabilityRequest><m:MailboxDataArray>"
+                    "<t:MailboxData><t:Email><t:Address>y1@datum.com</t:Address></t:Email>"
+                    "</t:MailboxData><t:MailboxData><t:Email><t:Address>y2@datum.com</t:Address>"
+                    "</t:Email></t:MailboxData></m:MailboxDataArray></m:GetUserAvailabilityRequest>"
+                    "</s:Body></s:Envelope>");
+        fbt_ex_status(&a, ex, status[k], reason[k]);
+        fbt_ex_header(&a, &ex->resp, "Content-Type", "text/html; charset=us-ascii");
+        fbt_ex_body(&a, &ex->resp, body[k]);
+        struct fb_call *call;
+        cr_assert_eq(fb_extract_exchange(ex, 0, &a, NULL, "t", &call), 1);
+        cr_assert_eq(call->n_errors, 1);
+        char want[64];
+        snprintf(want, sizeof want, "HTTP %d %s", status[k], reason[k]);
+        cr_assert_str_eq(call->errors[0].message_text, want);
+        cr_assert_eq(call->n_attendees, 2);
+        for (size_t i = 0; i < 2; i++) {
+            cr_assert_eq(call->attendees[i].result, FB_RES_ERROR, "status %d attendee %zu",
+                         status[k], i);
+            cr_assert_str_eq(call->attendees[i].finding->message_text, want);
+        }
+    }
     fb_arena_cleanup(&a);
 }

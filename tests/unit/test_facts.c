@@ -283,3 +283,63 @@ Test(facts, a_coarser_view_on_success_is_degraded_but_not_a_problem)
     cr_assert_eq(t->facts->n_problems, 2);
     free_trace(t);
 }
+
+/* Real Autodiscover calls carry the mailbox they ask about as an attendee: a POX 404 on the
+ * root domain (attendee error) is still a probe that a later success for that mailbox
+ * supersedes. The requester's side comes from the availability call, not the probe. */
+Test(facts, autodiscover_probe_with_its_mailbox_is_superseded_and_side_from_availability)
+{
+    struct fb_trace *t = new_trace();
+    struct fb_call *p1 = add_call(t, FB_CALL_AUTOD_POX,
+                                  "https://contoso.com/autodiscover/autodiscover.xml",
+                                  "contoso.com", 404, 1);
+    p1->attendees[0].mailbox = "alice@contoso.com";
+    struct fb_finding *f = error_of(t, &p1->attendees[0], NULL);
+    f->message_text = "HTTP 404 Not Found";
+    p1->errors = f;
+    p1->n_errors = 1;
+    struct fb_call *p2 = add_call(t, FB_CALL_AUTOD_POX,
+                                  "https://autodiscover.contoso.com/autodiscover/autodiscover.xml",
+                                  "autodiscover.contoso.com", 200, 1);
+    p2->attendees[0].mailbox = "alice@contoso.com";
+    p2->attendees[0].result = FB_RES_OK;
+    struct fb_call *g = add_call(t, FB_CALL_EWS_GUA,
+                                 "https://outlook.office365.com/EWS/Exchange.asmx",
+                                 "outlook.office365.com", 200, 1);
+    g->http.server_version = "15.20.8207.19";
+    g->attendees[0].mailbox = "bob@contoso.com";
+    g->attendees[0].result = FB_RES_OK;
+    fb_facts_compute(t);
+    cr_assert_eq(t->facts->calls[0].superseded, 1);
+    cr_assert_str_eq(t->facts->calls[0].superseded_by.source, "saz:2");
+    cr_assert_eq(t->facts->n_problems, 0);
+    cr_assert_eq(t->facts->requester_in_cloud, FB_TRI_TRUE);
+    free_trace(t);
+}
+
+/* A peer on the same route that got a coarser view than requested (the partner grants
+ * AvailabilityOnly) did get its free/busy: the route works for it. */
+Test(facts, a_peer_with_a_coarser_view_counts_as_ok_on_the_route)
+{
+    struct fb_trace *t = new_trace();
+    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
+                                 "outlook.office365.com", 200, 2);
+    c->requester = "alice@contoso.com";
+    c->attendees[0].mailbox = "frank@datum.com";
+    error_of(t, &c->attendees[0], "ErrorProxyRequestProcessingFailed");
+    struct fb_attendee *g = &c->attendees[1];
+    g->mailbox = "gina@datum.com";
+    g->result = FB_RES_DEGRADED;
+    g->view_type = "FreeBusyMerged";
+    g->requested_view = "DetailedMerged";
+    g->merged_free_busy = "0022";
+    struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
+    f->response_class = "Success";
+    f->response_code = "NoError";
+    g->finding = f;
+    fb_facts_compute(t);
+    cr_assert_eq(t->facts->calls[0].attendees[0].route_peers_ok, FB_TRI_TRUE);
+    cr_assert_eq(t->facts->calls[0].attendees[0].domain_peers_ok, FB_TRI_TRUE);
+    cr_assert_eq(t->facts->n_problems, 1);
+    free_trace(t);
+}

@@ -521,3 +521,15 @@ Test(json_extract, other_owa_action_with_error_items_is_kept)
     cr_assert_eq(call->n_errors, 1);
     cr_assert_str_eq(call->errors[0].response_code, "ErrorItemNotFound");
 }
+
+Test(json_extract, owa_coarser_view_with_all_n_says_no_data)
+{
+    struct fb_call *call =
+        run(owa(owa_request("room12@x.com", "DetailedMerged"),
+                "{\"Body\":{\"Responses\":[" OK_RESP("FreeBusyMerged", "NNNNNN") "]}}"),
+            1);
+    cr_assert_eq(call->n_attendees, 1);
+    cr_assert_eq(call->attendees[0].result, FB_RES_DEGRADED);
+    cr_assert_str_eq(call->attendees[0].finding->message_text,
+                     "MergedFreeBusy has no data (all N)");
+}

@@ -920,3 +920,79 @@ Test(sig_load, repeated_condition_list_is_refused_issue_fuzz_leak)
     expect_error(HEAD "match:\n  - error.message: {regex: \"a+\"}\nmatch:\n  - error.message: X\n" TAIL,
                  "r/x.yaml:5", "'match' appears twice");
 }
+
+/* A SOAP fault copied to both attendees (no per-attendee answer) is one diagnosis on the
+ * attendees' route, not a second one on the call's host; the call-level error counts as
+ * explained with them. */
+Test(sig_rank, call_error_copied_to_attendees_is_diagnosed_once)
+{
+    struct fx x;
+    fx_init(&x);
+    struct fb_call *c = add_call(&x, FB_CALL_EWS_GUA, EWS_URL, "outlook.office365.com", 500, 2);
+    struct fb_finding *f = call_error(&x, c, "ErrorServerBusy");
+    f->message_text = "The server cannot service this request right now. Try again later.";
+    f->values = fb_arena_calloc(&x.t.arena, 1, sizeof *f->values);
+    f->values[0] = (struct fb_name_value){"BackOffMilliseconds", "297749"};
+    f->n_values = 1;
+    const char *mb[] = {"bob@contoso.com", "carol@contoso.com"};
+    for (size_t k = 0; k < 2; k++) {
+        struct fb_finding *copy = fb_arena_calloc(&x.t.arena, 1, sizeof *copy);
+        *copy = *f;
+        c->attendees[k].mailbox = mb[k];
+        c->attendees[k].result = FB_RES_ERROR;
+        c->attendees[k].finding = copy;
+    }
+    fx_run(&x);
+    cr_assert_eq(x.r.n_diagnoses, 1);
+    cr_assert_str_eq(top(&x.r), "ews-server-busy-throttled");
+    cr_assert_eq(x.r.n_failing_units, 2);
+    cr_assert_eq(x.r.n_unexplained, 0);
+    cr_assert_eq(x.r.error_explained[0][0], 1);
+    fx_cleanup(&x);
+}
+
+/* The WS-Trust fault on the wire (an Exchange server's own trace of extSTS.srf) carries its
+ * subcode and psf codes without a MessageText around them: the member-name rule fires. */
+Test(sig_rank, wstrust_fault_on_the_wire_is_member_name_invalid)
+{
+    struct fx x;
+    fx_init(&x);
+    struct fb_call *c = add_call(&x, FB_CALL_FED_TOKEN, "https://login.microsoftonline.com/extSTS.srf",
+                                 "login.microsoftonline.com", 500, 0);
+    c->http.user_agent = NULL;
+    c->http.process = "w3wp:5120";
+    struct fb_finding *f = call_error(&x, c, NULL);
+    f->response_class = NULL;
+    f->wstrust_code = "S:Sender";
+    f->wstrust_subcode = "wst:FailedAuthentication";
+    f->wstrust_reason = "Authentication Failure";
+    f->psf_value = "0x80048821";
+    f->psf_code = "0x80041034";
+    f->psf_text = "The specified member name is either invalid or empty.";
+    f->message_text = f->psf_text;
+    fx_run(&x);
+    cr_assert_str_eq(top(&x.r), "wstrust-member-name-invalid");
+    cr_assert_eq(x.r.n_unexplained, 0);
+    fx_cleanup(&x);
+}
+
+/* An abandoned call: its "no response" error is the attendees' own outcome, not a unit of
+ * its own left unexplained. */
+Test(sig_rank, abandoned_call_error_is_explained_with_its_attendees)
+{
+    struct fx x;
+    fx_init(&x);
+    struct fb_call *c = add_call(&x, FB_CALL_EWS_GUA, EWS_URL, "outlook.office365.com", 0, 1);
+    c->elapsed_us = 30000000;
+    struct fb_finding *f = call_error(&x, c, NULL);
+    f->response_class = NULL;
+    f->message_text = "no response (client gave up after 30000 ms)";
+    c->attendees[0].mailbox = "bob@contoso.com";
+    c->attendees[0].result = FB_RES_NO_RESPONSE;
+    fx_run(&x);
+    cr_assert_str_eq(top(&x.r), "client-timeout");
+    cr_assert_eq(x.r.n_failing_units, 1);
+    cr_assert_eq(x.r.n_unexplained, 0);
+    cr_assert_eq(x.r.error_explained[0][0], 1);
+    fx_cleanup(&x);
+}

@@ -1026,3 +1026,20 @@ Test(soap, freebusyresponse_fragment_is_one_answer_and_names_no_operation)
     fx_done(&y);
     fx_done(&x);
 }
+
+/* A coarser view whose merged data is all N: the missing data is what the finding says
+ * (it is a problem; a coarser view alone is not). */
+Test(soap, gua_coarser_view_with_all_n_says_no_data)
+{
+    struct fx x;
+    fx_init(&x);
+    const char *mbs[] = {"room12@contoso.com", NULL};
+    x.ex.req.body = fb_str_cstr(gua_req(&x.a, "", "DetailedMerged", mbs));
+    x.ex.resp.body = fb_str_cstr(gua_resp(&x.a, fbr_ok(&x.a, "FreeBusyMerged", "NNNNNNNN")));
+    cr_assert_eq(fx_run(&x), 0);
+    cr_assert_eq(x.call.n_attendees, 1);
+    cr_assert_eq(x.call.attendees[0].result, FB_RES_DEGRADED);
+    cr_assert_str_eq(x.call.attendees[0].finding->message_text,
+                     "MergedFreeBusy has no data (every interval is N)");
+    fx_done(&x);
+}
