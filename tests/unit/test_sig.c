@@ -996,3 +996,22 @@ Test(sig_rank, abandoned_call_error_is_explained_with_its_attendees)
     cr_assert_eq(x.r.error_explained[0][0], 1);
     fx_cleanup(&x);
 }
+
+/* The database hash identifies the rules in every output: stable for the same rules,
+ * different when one is added or replaced (the e2e cases mask it for that reason). */
+Test(sig_load, database_hash_is_stable_and_follows_the_rules)
+{
+    struct fb_diag d = {{0}, {0}};
+    struct fb_sig_db *a = NULL, *b = NULL;
+    cr_assert_eq(fb_sig_db_new(&a, &d), 0);
+    cr_assert_eq(fb_sig_db_new(&b, &d), 0);
+    char first[80];
+    snprintf(first, sizeof first, "%s", fb_sig_db_hash(a));
+    cr_assert_str_eq(first, fb_sig_db_hash(b));
+    const char *text = HEAD "match:\n  - error.response_code: X\n" TAIL;
+    cr_assert_eq(fb_sig_db_add_text(b, "u/a.yaml", text, strlen(text), &d), 0);
+    cr_assert_str_neq(first, fb_sig_db_hash(b));
+    cr_assert_str_eq(first, fb_sig_db_hash(a));
+    fb_sig_db_free(a);
+    fb_sig_db_free(b);
+}
