@@ -58,5 +58,10 @@ int fb_analyze_inputs(const char *const *paths, size_t n, const struct fb_read_o
         fb_capture_finish(&ctx.capture, t, info->path);
     }
     fb_facts_compute(t);
+    /* A trace taken on an Exchange server authenticates its outbound calls inside the
+     * SOAP body (WS-Security), not with Authorization or Cookie headers: no headers there
+     * is not a sign of a sanitized export. */
+    if (t->facts->vantage == FB_VANTAGE_EXCHANGE_SERVER)
+        memset(&t->advice[FB_ADV_SANITIZED], 0, sizeof t->advice[FB_ADV_SANITIZED]);
     return first_rc;
 }

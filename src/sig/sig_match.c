@@ -220,9 +220,11 @@ static int cond_eval(struct matcher *m, const struct cond *c, const struct unit 
     int n = sig_fact_get(u, c->path, vals, &m->scratch);
     if (n < 0 || n == 0) {
         pcre2_code_free(compiled);
-        if (c->op == OP_PRESENT)
-            return c->number == 0;
-        return -1;
+        if (c->op == OP_PRESENT && c->number == 0) {
+            *shown = "(absent)";
+            return 1;
+        }
+        return c->op == OP_PRESENT ? 0 : -1;
     }
     result = 0;
     if (c->op == OP_PRESENT) {
