@@ -18,6 +18,8 @@
 #ifndef FB_PSEUDONYM_H
 #define FB_PSEUDONYM_H
 
+#include <stddef.h>
+
 struct fb_arena;
 
 /* "mbx-<10 hex>@dom-<8 hex>.invalid" for an address; an address without '@' gives
@@ -29,5 +31,14 @@ const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_a
 
 /* "host-<8 hex>.invalid" (a host name or an IP literal). Returns NULL for NULL, "" for "". */
 const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a);
+
+/* Pseudonymizes a rendered report (text or JSON): every mailbox address; every host in a
+ * URL (after "://"); and every name equal to one of seeds[0..n_seeds) (the domains and
+ * hosts the trace names: attendee domains, routes, the requester's domain, hosts talked
+ * to) or a host under one of them. Microsoft 365 service hosts stay readable, as do
+ * .NET type names and versions (they are never seeds). Only name characters change, so
+ * JSON stays valid. Returns a heap buffer (caller frees) of *out_len bytes plus a NUL. */
+char *fb_pseudonym_text(const char *key, const char *text, size_t len, const char *const *seeds,
+                        size_t n_seeds, struct fb_arena *a, size_t *out_len);
 
 #endif /* FB_PSEUDONYM_H */

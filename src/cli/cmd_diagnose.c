@@ -13,6 +13,7 @@
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
 #include "fbdiag/facts.h"
+#include "fbdiag/pseudonym.h"
 #include "fbdiag/report.h"
 #include "fbdiag/sig.h"
 #include "fbdiag/trace.h"
@@ -71,6 +72,64 @@ static int load_logs(const struct fb_options *o, struct fb_log_set *logs)
         }
     }
     return code;
+}
+
+struct seeds {
+    const char **v;
+    size_t n, cap;
+};
+
+static void add_seed(struct fb_arena *a, struct seeds *s, const char *name)
+{
+    if (!name || !strchr(name, '.'))
+        return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        s->v = fb_arena_realloc(a, s->v, s->cap * sizeof *s->v, cap * sizeof *s->v);
+        s->cap = cap;
+    }
+    s->v[s->n++] = name;
+}
+
+/* The domains and hosts the trace names, for --pseudonymize: attendee domains and
+ * routes, the requester's domain, and the hosts the client talked to. */
+static void pseudonym_seeds(struct fb_trace *t, struct seeds *s)
+{
+    const struct fb_facts *fx = t->facts;
+    if (fx)
+        add_seed(&t->arena, s, fx->requester_domain);
+    for (size_t i = 0; i < t->n_calls; i++) {
+        add_seed(&t->arena, s, t->calls[i]->http.host);
+        for (size_t j = 0; fx && j < t->calls[i]->n_attendees; j++) {
+            add_seed(&t->arena, s, fx->calls[i].attendees[j].domain);
+            add_seed(&t->arena, s, fx->calls[i].attendees[j].route);
+        }
+    }
+}
+
+/* Renders the report into memory, pseudonymizes every name in it, writes it out. */
+static int report_pseudonymized(FILE *out, struct fb_trace *t, const struct fb_diagnose_view *v,
+                                const struct fb_report_opts *ro, const char *key)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return FB_ERR_IO;
+    int rc = fb_report_diagnose(mem, v, ro);
+    if (fclose(mem) != 0)
+        rc = FB_ERR_IO;
+    if (rc == FB_OK) {
+        struct seeds seeds = {NULL, 0, 0};
+        pseudonym_seeds(t, &seeds);
+        size_t out_len;
+        char *p = fb_pseudonym_text(key, buf, len, seeds.v, seeds.n, &t->arena, &out_len);
+        if (fwrite(p, 1, out_len, out) != out_len)
+            rc = FB_ERR_IO;
+        free(p);
+    }
+    free(buf);
+    return rc;
 }
 
 static int verdict_exit(const char *verdict)
@@ -136,7 +195,8 @@ int fb_cmd_diagnose(const struct fb_options *o, FILE *out)
         all_unreadable &= t->inputs[i].status < 0;
     if (all_unreadable && ro.format == FB_OUT_TEXT) {
         /* nothing was read: the messages above say why; a verdict would mislead */
-    } else if (fb_report_diagnose(out, &view, &ro) != FB_OK) {
+    } else if ((o->pseudonym_key ? report_pseudonymized(out, t, &view, &ro, o->pseudonym_key)
+                                 : fb_report_diagnose(out, &view, &ro)) != FB_OK) {
         fprintf(stderr, "fbdiag: %s: cannot write the output\n", o->output ? o->output : "stdout");
         code = FB_EXIT_USAGE;
     } else if (!all_unreadable) {

@@ -5,6 +5,7 @@
 #include "fbdiag/pseudonym.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -60,4 +61,123 @@ const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb
         return fb_arena_printf(a, "mbx-%s", local);
     hmac_hex(key, at + 1, strlen(at + 1), dom, 8);
     return fb_arena_printf(a, "mbx-%s@dom-%s.invalid", local, dom);
+}
+
+/* ---- names inside a rendered report ---- */
+
+static int mail_local_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+static int host_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-';
+}
+
+/* Microsoft 365 service hosts are not the customer's: they stay readable. */
+static int is_service_host(const char *h, size_t n)
+{
+    static const char *const keep[] = {"office365.com", "office.com", "outlook.com",
+                                       "microsoftonline.com", "microsoft.com", "windows.net",
+                                       "live.com", "microsoftonline-p.com", "invalid"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        size_t m = strlen(keep[i]);
+        if (n == m && strncasecmp(h, keep[i], m) == 0)
+            return 1;
+        if (n > m && h[n - m - 1] == '.' && strncasecmp(h + n - m, keep[i], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the name is one of the seeds (a domain or host the trace names), or a host
+ * under a seed domain; *is_domain says which pseudonym prefix fits. */
+static int seeded(const char *h, size_t n, const char *const *seeds, size_t n_seeds,
+                  int *is_domain)
+{
+    for (size_t i = 0; i < n_seeds; i++) {
+        size_t m = strlen(seeds[i]);
+        if (n == m && strncasecmp(h, seeds[i], m) == 0) {
+            *is_domain = strchr(seeds[i], '.') == strrchr(seeds[i], '.');
+            return 1;
+        }
+        if (n > m && h[n - m - 1] == '.' && strncasecmp(h + n - m, seeds[i], m) == 0) {
+            *is_domain = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        while (*len + n + 1 > *cap)
+            *cap = *cap ? *cap * 2 : 4096;
+        *out = fb_xrealloc(*out, *cap);
+    }
+    memcpy(*out + *len, s, n);
+    *len += n;
+    (*out)[*len] = '\0';
+}
+
+char *fb_pseudonym_text(const char *key, const char *text, size_t len, const char *const *seeds,
+                        size_t n_seeds, struct fb_arena *a, size_t *out_len)
+{
+    char *out = NULL;
+    size_t olen = 0, cap = 0;
+    put(&out, &olen, &cap, "", 0);
+    size_t i = 0;
+    while (i < len) {
+        char c = text[i];
+        int starts_token = i == 0 || !host_char(text[i - 1]);
+        if (!host_char(c) || !starts_token) {
+            put(&out, &olen, &cap, &text[i], 1);
+            i++;
+            continue;
+        }
+        /* a token of host characters, maybe an address local@domain */
+        size_t j = i;
+        while (j < len && mail_local_char(text[j]))
+            j++;
+        if (j < len && text[j] == '@' && j + 1 < len && host_char(text[j + 1])) {
+            size_t k = j + 1;
+            while (k < len && host_char(text[k]))
+                k++;
+            while (k > j + 1 && text[k - 1] == '.') /* a sentence's full stop */
+                k--;
+            if (memchr(text + j + 1, '.', k - j - 1)) {
+                char *addr = fb_arena_cstr(a, text + i, k - i);
+                const char *p = fb_pseudonym_mailbox(key, addr, a);
+                put(&out, &olen, &cap, p, strlen(p));
+                i = k;
+                continue;
+            }
+        }
+        size_t k = i;
+        while (k < len && host_char(text[k]))
+            k++;
+        size_t end = k;
+        while (end > i && text[end - 1] == '.')
+            end--;
+        int after_scheme = i >= 3 && memcmp(text + i - 3, "://", 3) == 0;
+        int is_domain = 0;
+        int dotted = memchr(text + i, '.', end - i) != NULL;
+        if (dotted && !is_service_host(text + i, end - i) &&
+            (seeded(text + i, end - i, seeds, n_seeds, &is_domain) || after_scheme)) {
+            char *name = fb_arena_cstr(a, text + i, end - i);
+            const char *p = is_domain ? fb_pseudonym_domain(key, name, a)
+                                      : fb_pseudonym_host(key, name, a);
+            put(&out, &olen, &cap, p, strlen(p));
+            put(&out, &olen, &cap, text + end, k - end);
+        } else {
+            put(&out, &olen, &cap, text + i, k - i);
+        }
+        i = k;
+    }
+    *out_len = olen;
+    return out;
 }

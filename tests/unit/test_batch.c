@@ -494,3 +494,39 @@ Test(batch, real_worker_on_generated_traces) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* --pseudonymize on a rendered diagnose report: every address, seeded domain and
+ * customer host in a URL changes; .NET types, versions and Microsoft hosts stay. */
+Test(pseudonym, text_replaces_names_but_not_types_versions_or_service_hosts) {
+    struct fb_arena a;
+    fb_arena_init(&a);
+    const char *seeds[] = {"datum.com", "mail.contoso.com"};
+    const char *text =
+        "{\"route\":\"datum.com\",\"mailbox\":\"Y1@Datum.com\",\"host\":\"mail.contoso.com\","
+        "\"msg\":\"Found a personal relationship for Y1@datum.com. System.Net.WebException at "
+        "https://mail.datum.com/EWS/Exchange.asmx/WSSecurity and https://outlook.office365.com/"
+        "EWS and https://other.fabrikam.com:443/x, 15.20.8207.19, dc1.datum.com\"}";
+    size_t n;
+    char *p = fb_pseudonym_text("k", text, strlen(text), seeds, 2, &a, &n);
+    const char *mbx = fb_pseudonym_mailbox("k", "y1@datum.com", &a);
+    const char *dom = fb_pseudonym_domain("k", "datum.com", &a);
+    cr_assert_eq(strlen(p), n);
+    cr_assert_null(strstr(p, "datum"));
+    cr_assert_null(strstr(p, "contoso"));
+    cr_assert_null(strstr(p, "fabrikam"));
+    cr_assert_not_null(strstr(p, "System.Net.WebException"));
+    cr_assert_not_null(strstr(p, "15.20.8207.19"));
+    cr_assert_not_null(strstr(p, "https://outlook.office365.com/EWS"));
+    char want[200];
+    snprintf(want, sizeof want, "\"route\":\"%s\",\"mailbox\":\"%s\"", dom, mbx);
+    cr_assert_not_null(strstr(p, want), "%s", p);
+    snprintf(want, sizeof want, "relationship for %s. System", mbx);
+    cr_assert_not_null(strstr(p, want), "%s", p);
+    snprintf(want, sizeof want, "https://%s/EWS/Exchange.asmx/WSSecurity",
+             fb_pseudonym_host("k", "mail.datum.com", &a));
+    cr_assert_not_null(strstr(p, want), "%s", p);
+    snprintf(want, sizeof want, "https://%s:443/x", fb_pseudonym_host("k", "other.fabrikam.com", &a));
+    cr_assert_not_null(strstr(p, want), "%s", p);
+    free(p);
+    fb_arena_cleanup(&a);
+}

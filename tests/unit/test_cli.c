@@ -189,6 +189,8 @@ Test(cli, not_yet_available_table)
         {{"--keylog", "k", "exchanges", "x", NULL}, "--keylog: not yet available in this release"},
         {{"exchanges", "--pseudonymize", "k", "x", NULL},
          "--pseudonymize: not yet available in this release for exchanges"},
+        {{"signatures", "list", "--pseudonymize", "k", NULL},
+         "--pseudonymize: not yet available in this release for signatures"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fb_options o;
