@@ -451,97 +451,170 @@ static const char *requester_key(struct fb_arena *a, const struct fb_call *c,
     return fb_arena_printf(a, "input:%u", (unsigned)c->input);
 }
 
-static int same_route(const struct fb_attendee_facts *x, const struct fb_attendee_facts *y)
+/* ---- relative facts: interned keys, then integer comparisons ----
+ *
+ * Every (call, attendee) gets integer ids for its pair (requester + mailbox, case-
+ * insensitive), route and domain, so the all-pairs pass compares integers. The pass is
+ * quadratic: it covers the first FB_FACTS_MAX_RELATIVE attendees (real traces hold tens to
+ * hundreds; a hostile one could hold millions), and the rest keep "unknown" with a
+ * warning. */
+
+#define FB_FACTS_MAX_RELATIVE 20000
+
+struct intern {
+    const char **keys;
+    uint32_t *ids;
+    size_t cap, n;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Returns the id of key (ids count from 1; NULL gets 0). The table is sized by the caller
+ * to at least twice the keys it will see. */
+static uint32_t intern_id(struct intern *in, const char *key)
+{
+    if (!key)
+        return 0;
+    size_t i = hash_str(key) & (in->cap - 1);
+    while (in->keys[i]) {
+        if (strcmp(in->keys[i], key) == 0)
+            return in->ids[i];
+        i = (i + 1) & (in->cap - 1);
+    }
+    in->keys[i] = key;
+    in->ids[i] = (uint32_t)++in->n;
+    return in->ids[i];
+}
+
+static void intern_init(struct intern *in, struct fb_arena *a, size_t n_keys)
+{
+    size_t cap = 16;
+    while (cap < 2 * n_keys + 2)
+        cap *= 2;
+    in->keys = fb_arena_calloc(a, cap, sizeof *in->keys);
+    in->ids = fb_arena_calloc(a, cap, sizeof *in->ids);
+    in->cap = cap;
+    in->n = 0;
+}
+
+struct rel {
+    size_t call, att;
+    uint32_t pair, route, domain; /* 0: unknown (a NULL mailbox pairs with nothing) */
+    uint8_t domain_only, live, ok, bad;
+};
+
+static void rel_keys(struct fb_trace *t, const struct fb_facts *fx, struct rel *r,
+                     struct intern *pairs, struct intern *routes, struct intern *domains)
+{
+    const struct fb_call *c = t->calls[r->call];
+    const struct fb_attendee *at = &c->attendees[r->att];
+    const struct fb_attendee_facts *af = &fx->calls[r->call].attendees[r->att];
+    if (at->mailbox) {
+        const char *req = requester_key(&t->arena, c, fx);
+        char *key = fb_arena_printf(&t->arena, "%s\n%s", req, at->mailbox);
+        for (char *p = key; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p + 32);
+        r->pair = intern_id(pairs, key);
+    }
+    r->route = intern_id(routes, af->route);
+    r->domain = intern_id(domains, af->domain);
+    r->domain_only = af->route_kind && strcmp(af->route_kind, "smtp-domain") == 0;
+    r->live = !fx->calls[r->call].superseded;
+    /* a peer answered with a coarser view (AvailabilityOnly, the default for a partner)
+     * got its free/busy: the route works */
+    r->ok = !fb_attendee_is_problem(at);
+    r->bad = at->result == FB_RES_ERROR || at->result == FB_RES_NO_RESPONSE;
+}
+
+static int rel_same_route(const struct rel *x, const struct rel *y)
 {
     if (!x->route || !y->route)
         return 0;
-    if (strcmp(x->route, y->route) == 0)
+    if (x->route == y->route)
         return 1;
     /* one side knows only the SMTP domain: fall back to comparing domains */
-    int x_domain_only = x->route_kind && strcmp(x->route_kind, "smtp-domain") == 0;
-    int y_domain_only = y->route_kind && strcmp(y->route_kind, "smtp-domain") == 0;
-    return (x_domain_only || y_domain_only) && x->domain && y->domain &&
-           strcmp(x->domain, y->domain) == 0;
+    return (x->domain_only || y->domain_only) && x->domain && x->domain == y->domain;
 }
 
-struct pair_ref {
-    size_t call, att;
-    const char *requester;
-};
-
-static int same_pair(const struct fb_trace *t, const struct pair_ref *p, const struct pair_ref *q)
+static enum fb_tri tri_of(uint32_t peers, uint32_t ok)
 {
-    const char *ma = t->calls[p->call]->attendees[p->att].mailbox;
-    const char *mb = t->calls[q->call]->attendees[q->att].mailbox;
-    return ma && mb && fb_str_ieq_cstr(fb_str_cstr(ma), mb) &&
-           fb_str_ieq_cstr(fb_str_cstr(p->requester), q->requester);
+    return peers == 0 ? FB_TRI_UNKNOWN : ok > 0 ? FB_TRI_TRUE : FB_TRI_FALSE;
+}
+
+static void rel_one(const struct rel *refs, size_t n, size_t x, struct fb_attendee_facts *fxa)
+{
+    const struct rel *rx = &refs[x];
+    uint32_t route_peers = 0, route_ok = 0, dom_peers = 0, dom_ok = 0;
+    uint32_t seen = 0, failed = 0, dom_seen = 0, dom_failed = 0;
+    for (size_t y = 0; y < n; y++) {
+        const struct rel *ry = &refs[y];
+        if (!ry->live)
+            continue;
+        if (x == y || (rx->pair && rx->pair == ry->pair)) {
+            seen++;
+            failed += ry->bad;
+            continue;
+        }
+        if (rel_same_route(rx, ry)) {
+            route_peers++;
+            route_ok += ry->ok;
+        }
+        if (rx->domain && rx->domain == ry->domain) {
+            dom_peers++;
+            dom_ok += ry->ok;
+            dom_seen++;
+            dom_failed += ry->bad;
+        }
+    }
+    fxa->calls_seen = seen;
+    fxa->calls_failed = failed;
+    fxa->route_peers_ok = tri_of(route_peers, route_ok);
+    fxa->domain_peers_ok = tri_of(dom_peers, dom_ok);
+    fxa->fails_in_every_call = seen < 2 ? FB_TRI_UNKNOWN
+                               : failed == seen ? FB_TRI_TRUE
+                                                : FB_TRI_FALSE;
+    /* the domain fails in every call: this pair's calls and the domain peers' */
+    uint32_t all = seen + dom_seen, all_failed = failed + dom_failed;
+    fxa->domain_fails_in_every_call = all < 2 ? FB_TRI_UNKNOWN
+                                      : all_failed == all ? FB_TRI_TRUE
+                                                          : FB_TRI_FALSE;
 }
 
 static void compute_relative(struct fb_trace *t, struct fb_facts *fx)
 {
-    size_t n = 0;
+    size_t total = 0;
     for (size_t i = 0; i < t->n_calls; i++)
-        n += t->calls[i]->n_attendees;
-    if (n == 0)
+        total += t->calls[i]->n_attendees;
+    if (total == 0)
         return;
-    struct pair_ref *refs = fb_arena_alloc(&t->arena, n * sizeof *refs);
+    size_t n = total < FB_FACTS_MAX_RELATIVE ? total : FB_FACTS_MAX_RELATIVE;
+    if (n < total)
+        fb_trace_warn(t, NULL, NULL,
+                      "%zu attendees: peer and repetition facts are computed for the first %d "
+                      "only (the rest stay unknown)",
+                      total, FB_FACTS_MAX_RELATIVE);
+    struct rel *refs = fb_arena_calloc(&t->arena, n, sizeof *refs);
+    struct intern pairs, routes, domains;
+    intern_init(&pairs, &t->arena, n);
+    intern_init(&routes, &t->arena, n);
+    intern_init(&domains, &t->arena, n);
     size_t k = 0;
-    for (size_t i = 0; i < t->n_calls; i++)
-        for (size_t j = 0; j < t->calls[i]->n_attendees; j++)
-            refs[k++] = (struct pair_ref){i, j, requester_key(&t->arena, t->calls[i], fx)};
-    /* Quadratic in attendees; they are capped per call and calls per trace, and real
-     * traces hold tens to hundreds. */
-    for (size_t x = 0; x < n; x++) {
-        const struct fb_call *cx = t->calls[refs[x].call];
-        const struct fb_attendee *ax = &cx->attendees[refs[x].att];
-        struct fb_attendee_facts *fxa = &fx->calls[refs[x].call].attendees[refs[x].att];
-        int route_peers = 0, route_ok = 0, dom_peers = 0, dom_ok = 0;
-        uint32_t seen = 0, failed = 0, dom_seen = 0, dom_failed = 0;
-        for (size_t y = 0; y < n; y++) {
-            const struct fb_call *cy = t->calls[refs[y].call];
-            const struct fb_attendee *ay = &cy->attendees[refs[y].att];
-            const struct fb_attendee_facts *fya =
-                &fx->calls[refs[y].call].attendees[refs[y].att];
-            if (fx->calls[refs[y].call].superseded)
-                continue;
-            /* a peer answered with a coarser view (AvailabilityOnly, the default for a
-             * partner) got its free/busy: the route works */
-            int ok = !fb_attendee_is_problem(ay);
-            int bad = ay->result == FB_RES_ERROR || ay->result == FB_RES_NO_RESPONSE;
-            if (same_pair(t, &refs[x], &refs[y]) || x == y) {
-                seen++;
-                failed += bad;
-                continue;
-            }
-            if (same_route(fxa, fya)) {
-                route_peers++;
-                route_ok += ok;
-            }
-            if (fxa->domain && fya->domain && strcmp(fxa->domain, fya->domain) == 0) {
-                dom_peers++;
-                dom_ok += ok;
-                dom_seen++;
-                dom_failed += bad;
-            }
+    for (size_t i = 0; i < t->n_calls && k < n; i++)
+        for (size_t j = 0; j < t->calls[i]->n_attendees && k < n; j++) {
+            refs[k].call = i;
+            refs[k].att = j;
+            rel_keys(t, fx, &refs[k], &pairs, &routes, &domains);
+            k++;
         }
-        (void)ax;
-        fxa->calls_seen = seen;
-        fxa->calls_failed = failed;
-        fxa->route_peers_ok = route_peers == 0 ? FB_TRI_UNKNOWN
-                              : route_ok > 0   ? FB_TRI_TRUE
-                                               : FB_TRI_FALSE;
-        fxa->domain_peers_ok = dom_peers == 0 ? FB_TRI_UNKNOWN
-                               : dom_ok > 0   ? FB_TRI_TRUE
-                                              : FB_TRI_FALSE;
-        fxa->fails_in_every_call = seen < 2         ? FB_TRI_UNKNOWN
-                                   : failed == seen ? FB_TRI_TRUE
-                                                    : FB_TRI_FALSE;
-        /* the domain fails in every call: this pair's calls and the domain peers' */
-        uint32_t all = seen + dom_seen, all_failed = failed + dom_failed;
-        fxa->domain_fails_in_every_call = all < 2               ? FB_TRI_UNKNOWN
-                                          : all_failed == all   ? FB_TRI_TRUE
-                                                                : FB_TRI_FALSE;
-    }
+    for (size_t x = 0; x < n; x++)
+        rel_one(refs, n, x, &fx->calls[refs[x].call].attendees[refs[x].att]);
 }
 
 /* ---- the requester ---- */

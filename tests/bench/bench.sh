@@ -22,7 +22,9 @@ run() { # LABEL CMD...
     best="" peak=0
     for i in 1 2 3; do
         /usr/bin/time -f '%e %M' -o "$dir/time.txt" "$@" >/dev/null 2>"$dir/err.txt" || true
-        read -r secs kb <"$dir/time.txt"
+        read -r secs kb <<EOF
+$(tail -n 1 "$dir/time.txt")
+EOF
         if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
         [ "$kb" -gt "$peak" ] && peak=$kb
     done
