@@ -31,6 +31,9 @@ void *fb_arena_realloc(struct fb_arena *a, void *p, size_t old_n, size_t new_n);
 struct fb_str fb_arena_strndup(struct fb_arena *a, const char *s, size_t n);
 char *fb_arena_cstr(struct fb_arena *a, const char *s, size_t n); /* NUL-terminated copy */
 char *fb_arena_printf(struct fb_arena *a, const char *fmt, ...) FB_PRINTF(2, 3);
+/* Percent-decodes s (RFC 3986 %XX; '+' is kept) into a NUL-terminated arena string; *n
+ * (optional) gets its length. A malformed escape is copied as it is. */
+char *fb_arena_percent_decode(struct fb_arena *a, struct fb_str s, size_t *n);
 /* Makes the arena own p (from fb_xmalloc/malloc): freed by fb_arena_cleanup. p may be
  * NULL (no-op). Lets decoders hand their fb_buf output to an exchange without a copy. */
 void fb_arena_adopt(struct fb_arena *a, void *p);

@@ -57,6 +57,9 @@ struct fb_str fb_str_trim(struct fb_str s);             /* strips SP, HT, CR, LF
  * FB_ERR_FORMAT on anything else, including overflow. */
 FB_NODISCARD int fb_str_to_u64(struct fb_str s, uint64_t *out);
 
+/* Value of a hexadecimal digit (either case), or -1. */
+int fb_hex_digit(int c);
+
 /* Context for a human when an operation fails: which file/line/offset, and why. */
 struct fb_diag {
     char where[512];

@@ -493,37 +493,6 @@ static int smtp_like(struct fb_str s)
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s into a new arena string (n gets its length). */
-static char *percent_decode(struct fb_arena *a, struct fb_str s, size_t *n)
-{
-    char *out = fb_arena_alloc(a, s.len + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        int hi, lo;
-        if (s.ptr[i] == '%' && i + 2 < s.len && (hi = hexval(s.ptr[i + 1])) >= 0 &&
-            (lo = hexval(s.ptr[i + 2])) >= 0) {
-            out[j++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[j++] = s.ptr[i];
-        }
-    }
-    out[j] = '\0';
-    *n = j;
-    return out;
-}
-
 /* Requester from the request: X-AnchorMailbox when it is an SMTP address, else the
  * Graph / REST /users/{smtp}/ segment; NULL otherwise. */
 static const char *requester_from_request(const struct fb_exchange *ex, struct fb_str path,
@@ -542,7 +511,7 @@ static const char *requester_from_request(const struct fb_exchange *ex, struct f
         while (e < end && *e != '/')
             e++;
         size_t n;
-        char *dec = percent_decode(a, fb_str_make(s, (size_t)(e - s)), &n);
+        char *dec = fb_arena_percent_decode(a, fb_str_make(s, (size_t)(e - s)), &n);
         if (smtp_like(fb_str_make(dec, n)))
             return dec;
     }

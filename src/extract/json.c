@@ -255,37 +255,6 @@ static const char *email_of(struct ctx *c, json_t *item)
     return jstr_trim(c, jget(item, "Address"));
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s into a new arena string ('+' is kept: OWA uses encodeURIComponent). */
-static char *percent_decode(struct fb_arena *a, struct fb_str s, size_t *n)
-{
-    char *out = fb_arena_alloc(a, s.len + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        int hi, lo;
-        if (s.ptr[i] == '%' && i + 2 < s.len && (hi = hexval(s.ptr[i + 1])) >= 0 &&
-            (lo = hexval(s.ptr[i + 2])) >= 0) {
-            out[j++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[j++] = s.ptr[i];
-        }
-    }
-    out[j] = '\0';
-    *n = j;
-    return out;
-}
-
 /* The request body, or the X-OWA-UrlPostData header (percent-decoded) when the POST body
  * is empty. */
 static struct fb_str owa_request_text(struct ctx *c)
@@ -297,7 +266,7 @@ static struct fb_str owa_request_text(struct ctx *c)
     if (!h || !fb_str_trim(h->value).len)
         return body;
     size_t n;
-    char *dec = percent_decode(c->a, fb_str_trim(h->value), &n);
+    char *dec = fb_arena_percent_decode(c->a, fb_str_trim(h->value), &n);
     c->call->flags |= FB_CALL_F_URL_POST_DATA;
     return fb_str_make(dec, n);
 }

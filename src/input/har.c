@@ -118,23 +118,12 @@ static int inflate_all(const struct har_ctx *c, const uint8_t *in, size_t len, s
 
 /* ---- repair of text jansson refuses --------------------------------------------- */
 
-static int hexval(uint8_t ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Value of the 4 hex digits at p (p has 4 bytes), or -1. */
 static long hex4(const uint8_t *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = fb_hex_digit(p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

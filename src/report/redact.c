@@ -276,17 +276,6 @@ struct fb_str fb_redact_header(struct fb_arena *a, struct fb_str name, struct fb
 
 /* ---- name=value&... lists (query, fragment, form) -------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Compares the percent-decoded name (so "access%5Ftoken" is caught too). */
 static int secret_name(struct fb_str raw, int (*is_secret)(struct fb_str))
 {
@@ -296,9 +285,9 @@ static int secret_name(struct fb_str raw, int (*is_secret)(struct fb_str))
         if (n == sizeof dec)
             return 0; /* longer than any secret name */
         char c = raw.ptr[i];
-        if (c == '%' && i + 2 < raw.len && hexval(raw.ptr[i + 1]) >= 0 &&
-            hexval(raw.ptr[i + 2]) >= 0) {
-            c = (char)(hexval(raw.ptr[i + 1]) * 16 + hexval(raw.ptr[i + 2]));
+        if (c == '%' && i + 2 < raw.len && fb_hex_digit(raw.ptr[i + 1]) >= 0 &&
+            fb_hex_digit(raw.ptr[i + 2]) >= 0) {
+            c = (char)(fb_hex_digit(raw.ptr[i + 1]) * 16 + fb_hex_digit(raw.ptr[i + 2]));
             i += 2;
         } else if (c == '+') {
             c = ' ';

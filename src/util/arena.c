@@ -173,3 +173,23 @@ void fb_arena_adopt(struct fb_arena *a, void *p)
         a->head = c;
     }
 }
+
+char *fb_arena_percent_decode(struct fb_arena *a, struct fb_str s, size_t *n)
+{
+    char *out = fb_arena_alloc(a, s.len + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        int hi, lo;
+        if (s.ptr[i] == '%' && i + 2 < s.len && (hi = fb_hex_digit(s.ptr[i + 1])) >= 0 &&
+            (lo = fb_hex_digit(s.ptr[i + 2])) >= 0) {
+            out[j++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[j++] = s.ptr[i];
+        }
+    }
+    out[j] = '\0';
+    if (n)
+        *n = j;
+    return out;
+}

@@ -93,6 +93,17 @@ int fb_str_to_u64(struct fb_str s, uint64_t *out)
     return FB_OK;
 }
 
+int fb_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void fb_diag_clear(struct fb_diag *d)
 {
     if (d) {
