@@ -38,7 +38,9 @@ struct eval {
     int matched;
     double confidence;
     unsigned held;
+    /* "fact = value" and where it held ("saz:3 y1@datum.com"), per condition */
     const char *evidence[FB_DIAG_MAX_EVIDENCE];
+    const char *where[FB_DIAG_MAX_EVIDENCE];
     size_t n_evidence;
 };
 
@@ -252,7 +254,7 @@ static int cond_eval(struct matcher *m, const struct cond *c, const struct unit 
 /* ---- one rule on one unit ---- */
 
 static void add_evidence(struct matcher *m, struct eval *e, const struct unit *u,
-                         const struct cond *c, const char *shown)
+                         const char *prefix, const struct cond *c, const char *shown)
 {
     if (e->n_evidence >= FB_DIAG_MAX_EVIDENCE)
         return;
@@ -261,14 +263,10 @@ static void add_evidence(struct matcher *m, struct eval *e, const struct unit *u
     const char *value = shown ? shown : "";
     if (strlen(value) > 300)
         value = fb_arena_printf(&m->scratch, "%.300s...", value);
-    if (src && who)
-        e->evidence[e->n_evidence++] =
-            fb_arena_printf(m->a, "%s %s: %s = %s", src, who, c->path, value);
-    else if (src || who)
-        e->evidence[e->n_evidence++] =
-            fb_arena_printf(m->a, "%s: %s = %s", src ? src : who, c->path, value);
-    else
-        e->evidence[e->n_evidence++] = fb_arena_printf(m->a, "%s = %s", c->path, value);
+    e->evidence[e->n_evidence] = fb_arena_printf(m->a, "%s%s = %s", prefix, c->path, value);
+    e->where[e->n_evidence++] = src && who ? fb_arena_printf(m->a, "%s %s", src, who)
+                                : src      ? src
+                                           : who;
 }
 
 static int applies(const struct fb_sig *s, const struct unit *u)
@@ -308,7 +306,7 @@ static void eval_rule(struct matcher *m, const struct fb_sig *s, const struct un
         if (cond_eval(m, &s->match[i], u, &shown) != 1)
             return;
         mheld[i] = 1;
-        add_evidence(m, e, u, &s->match[i], shown);
+        add_evidence(m, e, u, "", &s->match[i], shown);
     }
     e->matched = 1;
     e->held = (unsigned)s->n_match;
@@ -319,17 +317,14 @@ static void eval_rule(struct matcher *m, const struct fb_sig *s, const struct un
         if (sheld[i]) {
             conf += s->supports[i].weight;
             e->held++;
-            add_evidence(m, e, u, &s->supports[i], shown);
+            add_evidence(m, e, u, "", &s->supports[i], shown);
         }
     }
     for (size_t i = 0; i < s->n_contradicts; i++) {
         const char *shown = NULL;
         if (cond_eval(m, &s->contradicts[i], u, &shown) == 1) {
             conf -= s->contradicts[i].weight;
-            if (e->n_evidence < FB_DIAG_MAX_EVIDENCE)
-                e->evidence[e->n_evidence++] =
-                    fb_arena_printf(m->a, "against: %s = %s", s->contradicts[i].path,
-                                    shown ? shown : "");
+            add_evidence(m, e, u, "against: ", &s->contradicts[i], shown);
         }
     }
     for (size_t i = 0; i < s->n_caps; i++)
@@ -342,8 +337,17 @@ static void eval_rule(struct matcher *m, const struct fb_sig *s, const struct un
 
 /* ---- grouping ---- */
 
+/* What a diagnosis accumulates before its evidence lines are written: each distinct
+ * "fact = value", where it first held, and on how many units. */
+struct ev_acc {
+    const char *kv[FB_DIAG_MAX_EVIDENCE], *where[FB_DIAG_MAX_EVIDENCE];
+    unsigned count[FB_DIAG_MAX_EVIDENCE];
+    size_t n;
+};
+
 struct groups {
     struct fb_diagnosis *items;
+    struct ev_acc *acc; /* index-aligned with items */
     size_t n, cap;
 };
 
@@ -356,28 +360,32 @@ static const char *unit_route(const struct unit *u)
     return u->call->http.host;
 }
 
-static struct fb_diagnosis *group_for(struct matcher *m, struct groups *g, const struct fb_sig *s,
-                                      const char *route)
+/* Returns the index of the group of rule s and route (created when new). */
+static size_t group_for(struct matcher *m, struct groups *g, const struct fb_sig *s,
+                        const char *route)
 {
     for (size_t i = 0; i < g->n; i++)
         if (g->items[i].sig == s && ((!route && !g->items[i].route) ||
                                      (route && g->items[i].route &&
                                       strcmp(route, g->items[i].route) == 0)))
-            return &g->items[i];
+            return i;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 16;
         g->items = fb_arena_realloc(m->a, g->items, g->cap * sizeof *g->items,
                                     cap * sizeof *g->items);
+        g->acc = fb_arena_realloc(m->a, g->acc, g->cap * sizeof *g->acc, cap * sizeof *g->acc);
         g->cap = cap;
     }
+    memset(&g->acc[g->n], 0, sizeof g->acc[g->n]);
     struct fb_diagnosis *d = &g->items[g->n++];
     memset(d, 0, sizeof *d);
     d->sig = s;
     d->route = route;
-    return d;
+    return g->n - 1;
 }
 
-static void merge_into(struct fb_diagnosis *d, const struct eval *e, const struct unit *u)
+static void merge_into(struct fb_diagnosis *d, struct ev_acc *acc, const struct eval *e,
+                       const struct unit *u)
 {
     d->n_units++;
     if (e->confidence > d->confidence ||
@@ -395,12 +403,33 @@ static void merge_into(struct fb_diagnosis *d, const struct eval *e, const struc
         if (!seen && d->n_attendees < FB_DIAG_MAX_ATTENDEES)
             d->attendees[d->n_attendees++] = who;
     }
-    for (size_t i = 0; i < e->n_evidence && d->n_evidence < FB_DIAG_MAX_EVIDENCE; i++) {
-        int seen = 0;
-        for (size_t k = 0; k < d->n_evidence; k++)
-            seen |= strcmp(d->evidence[k], e->evidence[i]) == 0;
-        if (!seen)
-            d->evidence[d->n_evidence++] = e->evidence[i];
+    for (size_t i = 0; i < e->n_evidence; i++) {
+        size_t k = 0;
+        while (k < acc->n && strcmp(acc->kv[k], e->evidence[i]) != 0)
+            k++;
+        if (k < acc->n) {
+            acc->count[k]++;
+        } else if (acc->n < FB_DIAG_MAX_EVIDENCE) {
+            acc->kv[acc->n] = e->evidence[i];
+            acc->where[acc->n] = e->where[i];
+            acc->count[acc->n++] = 1;
+        }
+    }
+}
+
+/* Writes the evidence lines: "fact = value (where it first held, and N more)". */
+static void write_evidence(struct fb_arena *a, struct fb_diagnosis *d, const struct ev_acc *acc)
+{
+    d->n_evidence = 0;
+    for (size_t k = 0; k < acc->n; k++) {
+        if (!acc->where[k])
+            d->evidence[d->n_evidence++] = acc->kv[k];
+        else if (acc->count[k] > 1)
+            d->evidence[d->n_evidence++] = fb_arena_printf(
+                a, "%s (%s, and %u more)", acc->kv[k], acc->where[k], acc->count[k] - 1);
+        else
+            d->evidence[d->n_evidence++] =
+                fb_arena_printf(a, "%s (%s)", acc->kv[k], acc->where[k]);
     }
 }
 
@@ -500,8 +529,10 @@ static void run_rules(struct matcher *m, const struct fb_sig_db *db, struct unit
                 continue;
             struct unit tu = {m->t, m->logs, 0, NULL, NULL, NULL, NULL, NULL};
             eval_rule(m, s, &tu, &e);
-            if (e.matched)
-                merge_into(group_for(m, g, s, NULL), &e, &tu);
+            if (e.matched) {
+                size_t at = group_for(m, g, s, NULL);
+                merge_into(&g->items[at], &g->acc[at], &e, &tu);
+            }
             continue;
         }
         for (size_t k = 0; k < ul->n; k++) {
@@ -510,7 +541,8 @@ static void run_rules(struct matcher *m, const struct fb_sig_db *db, struct unit
             eval_rule(m, s, &ul->items[k], &e);
             if (!e.matched)
                 continue;
-            merge_into(group_for(m, g, s, unit_route(&ul->items[k])), &e, &ul->items[k]);
+            size_t at = group_for(m, g, s, unit_route(&ul->items[k]));
+            merge_into(&g->items[at], &g->acc[at], &e, &ul->items[k]);
             if (e.confidence > ul->best[k])
                 ul->best[k] = e.confidence;
         }
@@ -582,9 +614,11 @@ void fb_sig_match(const struct fb_sig_db *db, const struct fb_trace *t,
         abort();
     struct unit_list ul;
     build_units(&m, &ul);
-    struct groups g = {NULL, 0, 0};
+    struct groups g = {NULL, NULL, 0, 0};
     run_rules(&m, db, &ul, &g, 0);
     run_rules(&m, db, &ul, &g, 1);
+    for (size_t i = 0; i < g.n; i++)
+        write_evidence(a, &g.items[i], &g.acc[i]);
     /* keep what passes the threshold, best first */
     size_t kept = 0;
     for (size_t i = 0; i < g.n; i++)
