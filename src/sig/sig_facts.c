@@ -369,3 +369,18 @@ int sig_fact_known(const char *path, enum fact_scope *scope)
             return 1;
     return 0;
 }
+
+const char *sig_fact_name_at(size_t i, struct fb_arena *a)
+{
+    size_t n_unit = FB_ARRAY_LEN(unit_fact_names), n_err = FB_ARRAY_LEN(error_fact_names),
+           n_trace = FB_ARRAY_LEN(trace_fact_names);
+    if (i < n_unit)
+        return unit_fact_names[i];
+    i -= n_unit;
+    if (i < n_err)
+        return fb_arena_printf(a, "error.%s", error_fact_names[i]);
+    i -= n_err;
+    if (i < n_trace)
+        return trace_fact_names[i];
+    return i == n_trace ? "log.line" : NULL;
+}

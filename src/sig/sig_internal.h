@@ -86,6 +86,9 @@ struct fact_val {
 /* Returns 1 when path names a known fact (value.<Name> patterns included) and sets its
  * scope; 0 otherwise. */
 int sig_fact_known(const char *path, enum fact_scope *scope);
+/* The i-th fact name a rule may use (error facts as "error.<name>"; "error.value.<Name>"
+ * is a pattern, not listed), or NULL past the last: for the docs check in the tests. */
+const char *sig_fact_name_at(size_t i, struct fb_arena *a);
 /* Looks a fact up for a unit: returns the number of values (0..FACT_MAX_VALUES), or -1
  * when the trace does not establish the fact. Strings are borrowed or in scratch. */
 int sig_fact_get(const struct unit *u, const char *path, struct fact_val *out,

@@ -1015,3 +1015,27 @@ Test(sig_load, database_hash_is_stable_and_follows_the_rules)
     fb_sig_db_free(a);
     fb_sig_db_free(b);
 }
+
+/* docs/signatures.md is the contract between extraction and the engine: every fact the
+ * engine can test is documented there (run from the repository root, as make unit does). */
+Test(sig_load, every_fact_is_documented)
+{
+    uint8_t *doc = NULL;
+    size_t len = 0;
+    cr_assert_eq(fb_read_file("docs/signatures.md", 1 << 20, &doc, &len), FB_OK);
+    char *text = fb_xstrndup((const char *)doc, len);
+    struct fb_arena a;
+    fb_arena_init(&a);
+    size_t n = 0;
+    for (const char *name; (name = sig_fact_name_at(n, &a)) != NULL; n++) {
+        char quoted[160];
+        snprintf(quoted, sizeof quoted, "`%s`", name);
+        cr_assert_not_null(strstr(text, quoted), "docs/signatures.md lacks %s", quoted);
+        enum fact_scope sc;
+        cr_assert(sig_fact_known(name, &sc), "%s", name);
+    }
+    cr_assert_geq(n, 60);
+    fb_arena_cleanup(&a);
+    free(text);
+    free(doc);
+}
