@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../support/trace_build.h"
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
 #include "fbdiag/facts.h"
@@ -48,28 +49,13 @@ static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges
 
 static struct fb_call *add_call(struct fb_trace *t, enum fb_call_kind kind, const char *url,
                                 const char *host, int status, size_t n_att) {
-    struct fb_call *c = fb_arena_calloc(&t->arena, 1, sizeof *c);
-    c->kind = kind;
-    c->url = url;
+    struct fb_call *c = fbt_call_add(t, kind, url, host, status, n_att);
     c->method = "POST";
-    c->http.host = host;
-    c->http.status = status;
-    c->source = fb_arena_printf(&t->arena, "saz:%zu", t->n_calls + 1);
-    c->exchange = (uint32_t)t->n_calls;
-    c->elapsed_us = -1;
-    c->n_attendees = n_att;
-    c->attendees = fb_arena_calloc(&t->arena, n_att ? n_att : 1, sizeof *c->attendees);
-    fb_trace_add_call(t, c);
     return c;
 }
 
 static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, const char *code) {
-    struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
-    f->response_class = "Error";
-    f->response_code = code;
-    a->result = FB_RES_ERROR;
-    a->finding = f;
-    return f;
+    return fbt_attendee_error(t, a, code);
 }
 
 /* The seed case: X1 -> Y1 fails with a reset while Y2 on the same domain works; a second

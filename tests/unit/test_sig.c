@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/sig/sig_internal.h"
+#include "../support/trace_build.h"
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
 #include "fbdiag/facts.h"
@@ -62,19 +63,7 @@ static void fx_run(struct fx *x)
 static struct fb_call *add_call(struct fx *x, enum fb_call_kind kind, const char *url,
                                 const char *host, int status, size_t n_att)
 {
-    struct fb_trace *t = &x->t;
-    struct fb_call *c = fb_arena_calloc(&t->arena, 1, sizeof *c);
-    c->kind = kind;
-    c->url = url;
-    c->http.host = host;
-    c->http.status = status;
-    c->source = fb_arena_printf(&t->arena, "saz:%zu", t->n_calls + 1);
-    c->exchange = (uint32_t)t->n_calls;
-    c->elapsed_us = -1;
-    c->n_attendees = n_att;
-    c->attendees = fb_arena_calloc(&t->arena, n_att ? n_att : 1, sizeof *c->attendees);
-    fb_trace_add_call(t, c);
-    return c;
+    return fbt_call_add(&x->t, kind, url, host, status, n_att);
 }
 
 static struct fb_call *owa_call(struct fx *x, const char *requester, size_t n_att)
