@@ -5,11 +5,12 @@
  * Exit: 0 when every input yielded a normal record, 3 when some got an error record
  * (unreadable, password, unsupported, crash, timeout, memory), 2 for usage or output
  * failures; with --mapper 0 unless a usage error. */
+#include "commands.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "fbdiag/batch.h"
 #include "fbdiag/sig.h"
 

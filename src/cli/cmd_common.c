@@ -1,9 +1,10 @@
 /* cmd_common.c - what every command shares: report options from the command line and
  * the environment (NO_COLOR, a terminal). */
+#include "commands.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "fbdiag/report.h"
 
 void fb_cmd_report_opts(const struct fb_options *o, FILE *out, struct fb_report_opts *ro)

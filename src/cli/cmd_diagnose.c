@@ -3,12 +3,13 @@
  * calls of their own, the signature database (built-in + --signatures DIR), --log lines,
  * matching, the verdict, the report, and the exit code of design.md.
  */
+#include "commands.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "fbdiag/analyze.h"
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"

@@ -4,6 +4,8 @@
  * (exit 0 when every file is valid, 1 otherwise); export writes every rule out as
  * DIR/<family>/<id>.yaml for editing.
  */
+#include "commands.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
 #include "fbdiag/sig.h"
 
 static void warn_stderr(void *user, const char *msg)

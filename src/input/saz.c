@@ -18,6 +18,8 @@
  * compression. It does not walk zip headers itself: a cut-short archive libzip cannot
  * open is reported as such.
  */
+#include "readers.h"
+
 #include <ctype.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -31,7 +33,6 @@
 #include "fbdiag/exchange.h"
 #include "fbdiag/http1.h"
 #include "fbdiag/input.h"
-#include "readers.h"
 #include "fbdiag/trace.h"
 #include "fbdiag/util.h"
 

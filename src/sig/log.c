@@ -6,6 +6,8 @@
  *
  * It does not interpret lines: rules do, with regexes.
  */
+#include "fbdiag/sig.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 
 #include "fbdiag/arena.h"
 #include "fbdiag/buf.h"
-#include "fbdiag/sig.h"
 
 #define LOG_MAX_LINE (64 * 1024)
 #define LOG_MAX_LINES 1000000

@@ -6,12 +6,13 @@
  * Names under "attendee." that are not attendee facts are the attendee's error facts
  * ("attendee.response_code" is "error.response_code" of the attendee's finding).
  */
+#include "sig_internal.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fbdiag/trace.h"
-#include "sig_internal.h"
 
 enum ftype { T_STR, T_INT, T_BOOL, T_TRI };
 

@@ -5,6 +5,8 @@
  *
  * It does not evaluate rules (sig_match.c does).
  */
+#include "fbdiag/sig.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -15,7 +17,6 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "fbdiag/sig.h"
 #include "sig_internal.h"
 
 #define MAX_RULE_BYTES (256 * 1024)

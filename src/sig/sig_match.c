@@ -10,6 +10,8 @@
  * A condition on a fact the trace does not establish is neither true nor false: in
  * match it fails, in supports and contradicts it counts for nothing.
  */
+#include "fbdiag/sig.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
