@@ -20,8 +20,7 @@ struct fb_trace;
  * t->inputs (with status and error message when it could not be read); an unreadable
  * input does not stop the others. Returns 0 when every input was read, else the error
  * of the first that was not (first_error, optional, gets its message). */
-FB_NODISCARD int fb_analyze_inputs(const char *const *paths, size_t n,
-                                   const struct fb_read_opts *o, struct fb_trace *t,
-                                   struct fb_diag *first_error);
+FB_NODISCARD int fb_analyze_inputs(const char *const *paths, size_t n, const struct fb_read_opts *o,
+                                   struct fb_trace *t, struct fb_diag *first_error);
 
 #endif /* FB_ANALYZE_H */

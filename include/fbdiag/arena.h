@@ -18,12 +18,12 @@ struct fb_arena {
     size_t used_total;           /* bytes handed out, for accounting */
 };
 
-void fb_arena_init(struct fb_arena *a);        /* never fails; allocates lazily */
-void fb_arena_cleanup(struct fb_arena *a);     /* frees all; the arena is reusable after */
-struct fb_arena *fb_arena_new(void);           /* owned; release with fb_arena_free */
-void fb_arena_free(struct fb_arena *a);        /* NULL is a no-op */
+void fb_arena_init(struct fb_arena *a);    /* never fails; allocates lazily */
+void fb_arena_cleanup(struct fb_arena *a); /* frees all; the arena is reusable after */
+struct fb_arena *fb_arena_new(void);       /* owned; release with fb_arena_free */
+void fb_arena_free(struct fb_arena *a);    /* NULL is a no-op */
 
-void *fb_arena_alloc(struct fb_arena *a, size_t n);  /* uninitialised, aligned */
+void *fb_arena_alloc(struct fb_arena *a, size_t n); /* uninitialised, aligned */
 void *fb_arena_calloc(struct fb_arena *a, size_t n, size_t size);
 /* Grows the last allocation p (of old_n bytes) when possible, else copies. */
 void *fb_arena_realloc(struct fb_arena *a, void *p, size_t old_n, size_t new_n);

@@ -42,19 +42,19 @@ struct fb_trace;
 #define FB_CAPTURE_SOURCE_MAX 64
 
 struct fb_capture {
-    uint64_t exchanges;       /* every exchange observed */
-    uint64_t requests;        /* exchanges that are not tunnels */
-    uint64_t https_decrypted; /* non-tunnel exchanges over TLS (FB_EX_HTTPS or https URL) */
-    uint64_t tunnels;         /* FB_EX_TUNNEL */
-    uint64_t undecrypted;     /* FB_EX_UNDECRYPTED */
+    uint64_t exchanges;        /* every exchange observed */
+    uint64_t requests;         /* exchanges that are not tunnels */
+    uint64_t https_decrypted;  /* non-tunnel exchanges over TLS (FB_EX_HTTPS or https URL) */
+    uint64_t tunnels;          /* FB_EX_TUNNEL */
+    uint64_t undecrypted;      /* FB_EX_UNDECRYPTED */
     uint64_t with_credentials; /* requests carrying Authorization or Cookie */
-    uint64_t http3;           /* version HTTP/3 */
-    uint64_t responses;       /* exchanges with a response (status > 0) */
-    uint64_t bodies;          /* responses with a non-empty body */
-    uint64_t body_omitted;    /* responses flagged FB_MSG_BODY_OMITTED */
-    uint64_t proxy_generated; /* FB_EX_PROXY_GENERATED */
-    uint64_t no_response;     /* FB_EX_NO_RESPONSE or FB_EX_ABORTED */
-    uint64_t truncated;       /* request or response flagged FB_MSG_TRUNCATED */
+    uint64_t http3;            /* version HTTP/3 */
+    uint64_t responses;        /* exchanges with a response (status > 0) */
+    uint64_t bodies;           /* responses with a non-empty body */
+    uint64_t body_omitted;     /* responses flagged FB_MSG_BODY_OMITTED */
+    uint64_t proxy_generated;  /* FB_EX_PROXY_GENERATED */
+    uint64_t no_response;      /* FB_EX_NO_RESPONSE or FB_EX_ABORTED */
+    uint64_t truncated;        /* request or response flagged FB_MSG_TRUNCATED */
     /* source ids of the first exchange of each kind, "" when none */
     char first_request[FB_CAPTURE_SOURCE_MAX];
     char first_tunnel[FB_CAPTURE_SOURCE_MAX];

@@ -56,11 +56,11 @@ struct fb_options {
     enum fb_sig_action sig_action;
     enum fb_out_format format; /* text by default; ndjson for batch */
     int format_given;
-    const char *output;        /* -o FILE, or NULL for stdout */
-    const char **keylogs;      /* --keylog FILE..., in order */
+    const char *output;   /* -o FILE, or NULL for stdout */
+    const char **keylogs; /* --keylog FILE..., in order */
     size_t n_keylogs;
-    const char *keylog_env;    /* SSLKEYLOGFILE when set and non-empty, else NULL */
-    char *password;            /* owned: resolved from file, env, then --password */
+    const char *keylog_env; /* SSLKEYLOGFILE when set and non-empty, else NULL */
+    char *password;         /* owned: resolved from file, env, then --password */
     enum fb_pw_source password_source;
     const char *password_file; /* --password-file FILE */
     const char *signatures_dir;
@@ -73,10 +73,10 @@ struct fb_options {
     int quiet;                 /* -q */
     int verbose;               /* -v count */
     /* batch only */
-    unsigned jobs;             /* -j N; 0: one per online CPU */
-    unsigned timeout_s;        /* --timeout SECONDS */
-    unsigned max_memory_mb;    /* --max-memory MB */
-    int mapper;                /* --mapper */
+    unsigned jobs;          /* -j N; 0: one per online CPU */
+    unsigned timeout_s;     /* --timeout SECONDS */
+    unsigned max_memory_mb; /* --max-memory MB */
+    int mapper;             /* --mapper */
     /* positional arguments after the command (traces, paths, ids, files, a dir) */
     const char **args;
     size_t n_args;

@@ -18,7 +18,10 @@ static inline struct fb_cursor fb_cur_make(const void *data, size_t len)
     struct fb_cursor c = {(const uint8_t *)data, (const uint8_t *)data + len};
     return c;
 }
-static inline size_t fb_cur_left(const struct fb_cursor *c) { return (size_t)(c->end - c->p); }
+static inline size_t fb_cur_left(const struct fb_cursor *c)
+{
+    return (size_t)(c->end - c->p);
+}
 
 int fb_cur_skip(struct fb_cursor *c, size_t n);
 int fb_cur_take(struct fb_cursor *c, size_t n, const uint8_t **out);

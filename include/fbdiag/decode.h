@@ -15,8 +15,14 @@
 
 struct fb_arena;
 
-enum fb_coding { FB_CODING_IDENTITY, FB_CODING_GZIP, FB_CODING_DEFLATE, FB_CODING_BR,
-                 FB_CODING_ZSTD, FB_CODING_UNKNOWN };
+enum fb_coding {
+    FB_CODING_IDENTITY,
+    FB_CODING_GZIP,
+    FB_CODING_DEFLATE,
+    FB_CODING_BR,
+    FB_CODING_ZSTD,
+    FB_CODING_UNKNOWN
+};
 /* Maps one coding token (case-insensitive; "x-gzip" is gzip). */
 enum fb_coding fb_decode_coding(struct fb_str token);
 
@@ -27,8 +33,8 @@ enum fb_coding fb_decode_coding(struct fb_str token);
  *  FB_ERR_UNSUPPORTED an unknown coding: *out = in (undone layers before it kept);
  *  FB_ERR_FORMAT      corrupt or truncated compressed data: *out holds what decoded.
  * d (optional) says which coding failed and why. */
-FB_NODISCARD int fb_decode_content(struct fb_str content_encoding, const uint8_t *in,
-                                   size_t in_len, size_t max, struct fb_arena *a,
-                                   struct fb_str *out, struct fb_diag *d);
+FB_NODISCARD int fb_decode_content(struct fb_str content_encoding, const uint8_t *in, size_t in_len,
+                                   size_t max, struct fb_arena *a, struct fb_str *out,
+                                   struct fb_diag *d);
 
 #endif /* FB_DECODE_H */

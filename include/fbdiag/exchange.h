@@ -35,17 +35,17 @@ struct fb_header {
 
 /* Flags of one message (FB_MSG_*). fb_msg_flag_name gives their JSON names. */
 enum {
-    FB_MSG_TRUNCATED = 1u << 0,      /* body shorter than the framing promised */
-    FB_MSG_BODY_MISSING = 1u << 1,   /* headers promise a body; none was stored */
-    FB_MSG_MALFORMED = 1u << 2,      /* start line or headers could not be parsed fully */
-    FB_MSG_CHUNKED = 1u << 3,        /* Transfer-Encoding: chunked was removed */
-    FB_MSG_DECODED = 1u << 4,        /* a Content-Encoding was undone */
-    FB_MSG_DECODE_FAILED = 1u << 5,  /* a Content-Encoding could not be undone: raw kept */
-    FB_MSG_DECODE_LIMIT = 1u << 6,   /* decoded size hit the cap (bomb?): output cut */
-    FB_MSG_PRE_DECODED = 1u << 7,    /* the producer stored the body already decoded */
-    FB_MSG_BODY_LIMIT = 1u << 8,     /* body larger than the body cap: cut */
-    FB_MSG_HEADER_LIMIT = 1u << 9,   /* more headers than the cap: rest dropped */
-    FB_MSG_BODY_OMITTED = 1u << 10,  /* the producer left the body out on purpose (HAR) */
+    FB_MSG_TRUNCATED = 1u << 0,     /* body shorter than the framing promised */
+    FB_MSG_BODY_MISSING = 1u << 1,  /* headers promise a body; none was stored */
+    FB_MSG_MALFORMED = 1u << 2,     /* start line or headers could not be parsed fully */
+    FB_MSG_CHUNKED = 1u << 3,       /* Transfer-Encoding: chunked was removed */
+    FB_MSG_DECODED = 1u << 4,       /* a Content-Encoding was undone */
+    FB_MSG_DECODE_FAILED = 1u << 5, /* a Content-Encoding could not be undone: raw kept */
+    FB_MSG_DECODE_LIMIT = 1u << 6,  /* decoded size hit the cap (bomb?): output cut */
+    FB_MSG_PRE_DECODED = 1u << 7,   /* the producer stored the body already decoded */
+    FB_MSG_BODY_LIMIT = 1u << 8,    /* body larger than the body cap: cut */
+    FB_MSG_HEADER_LIMIT = 1u << 9,  /* more headers than the cap: rest dropped */
+    FB_MSG_BODY_OMITTED = 1u << 10, /* the producer left the body out on purpose (HAR) */
 };
 #define FB_MSG_FLAG_COUNT 11
 const char *fb_msg_flag_name(unsigned bit_index); /* "truncated", ... */
@@ -68,13 +68,13 @@ struct fb_msg {
 
 /* Flags of an exchange (FB_EX_*). */
 enum {
-    FB_EX_NO_RESPONSE = 1u << 0,      /* no response captured (status null) */
-    FB_EX_ABORTED = 1u << 1,          /* the client gave up (HAR status 0, SAZ abort) */
-    FB_EX_TUNNEL = 1u << 2,           /* a CONNECT tunnel */
-    FB_EX_PROXY_GENERATED = 1u << 3,  /* the capturing proxy made the response itself */
-    FB_EX_WEBSOCKET = 1u << 4,        /* upgraded to WebSocket */
-    FB_EX_HTTPS = 1u << 5,            /* carried over TLS (https URL or decrypted) */
-    FB_EX_UNDECRYPTED = 1u << 6,      /* a tunnel whose content was not decrypted */
+    FB_EX_NO_RESPONSE = 1u << 0,     /* no response captured (status null) */
+    FB_EX_ABORTED = 1u << 1,         /* the client gave up (HAR status 0, SAZ abort) */
+    FB_EX_TUNNEL = 1u << 2,          /* a CONNECT tunnel */
+    FB_EX_PROXY_GENERATED = 1u << 3, /* the capturing proxy made the response itself */
+    FB_EX_WEBSOCKET = 1u << 4,       /* upgraded to WebSocket */
+    FB_EX_HTTPS = 1u << 5,           /* carried over TLS (https URL or decrypted) */
+    FB_EX_UNDECRYPTED = 1u << 6,     /* a tunnel whose content was not decrypted */
 };
 #define FB_EX_FLAG_COUNT 7
 const char *fb_ex_flag_name(unsigned bit_index); /* "no-response", ... */
@@ -96,9 +96,9 @@ struct fb_conn {
 };
 
 struct fb_exchange {
-    uint32_t index;     /* order within its input, from 0 */
+    uint32_t index;       /* order within its input, from 0 */
     struct fb_str source; /* "saz:12", "har:3", "tcp:7", "h2:7/5" */
-    struct fb_str url;  /* absolute when the source gives scheme and host */
+    struct fb_str url;    /* absolute when the source gives scheme and host */
     enum fb_version version;
     struct fb_msg req, resp; /* resp.status == 0: no response captured */
     struct fb_msg *interim;  /* 1xx responses before the final one */

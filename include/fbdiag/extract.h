@@ -23,17 +23,17 @@ struct fb_arena;
 struct fb_trace;
 
 enum fb_call_kind {
-    FB_CALL_NONE = 0,          /* not an availability-related call */
-    FB_CALL_EWS_GUA,           /* EWS GetUserAvailability (/EWS/Exchange.asmx[/WSSecurity]) */
-    FB_CALL_OWA_GUA,           /* OWA service.svc?action=GetUserAvailabilityInternal */
-    FB_CALL_GRAPH_SCHEDULE,    /* Graph / REST getSchedule */
-    FB_CALL_OWA_CALENDAR,      /* OWA calendar calls failing with free/busy errors */
-    FB_CALL_AUTOD_SOAP,        /* autodiscover.svc GetUserSettings / GetFederationInformation */
-    FB_CALL_AUTOD_POX,         /* autodiscover.xml */
-    FB_CALL_AUTOD_V2,          /* autodiscover.json */
-    FB_CALL_FED_TOKEN,         /* WS-Trust token request (extSTS.srf, /adfs/services/trust) */
-    FB_CALL_OAUTH_TOKEN,       /* OAuth2 token endpoint (/oauth2/token, /oauth2/v2.0/token) */
-    FB_CALL_EXCHANGE_OTHER,    /* any other Exchange call: kept with its errors */
+    FB_CALL_NONE = 0,       /* not an availability-related call */
+    FB_CALL_EWS_GUA,        /* EWS GetUserAvailability (/EWS/Exchange.asmx[/WSSecurity]) */
+    FB_CALL_OWA_GUA,        /* OWA service.svc?action=GetUserAvailabilityInternal */
+    FB_CALL_GRAPH_SCHEDULE, /* Graph / REST getSchedule */
+    FB_CALL_OWA_CALENDAR,   /* OWA calendar calls failing with free/busy errors */
+    FB_CALL_AUTOD_SOAP,     /* autodiscover.svc GetUserSettings / GetFederationInformation */
+    FB_CALL_AUTOD_POX,      /* autodiscover.xml */
+    FB_CALL_AUTOD_V2,       /* autodiscover.json */
+    FB_CALL_FED_TOKEN,      /* WS-Trust token request (extSTS.srf, /adfs/services/trust) */
+    FB_CALL_OAUTH_TOKEN,    /* OAuth2 token endpoint (/oauth2/token, /oauth2/v2.0/token) */
+    FB_CALL_EXCHANGE_OTHER, /* any other Exchange call: kept with its errors */
     FB_CALL_KIND_COUNT
 };
 /* "ews-getuseravailability", "owa-getuseravailability", "graph-getschedule",
@@ -85,16 +85,16 @@ struct fb_name_value {
 struct fb_finding {
     enum fb_layer layer;
     /* EWS ResponseMessage / OWA ResponseMessage / Graph error */
-    const char *response_class;       /* "Success" | "Warning" | "Error" */
-    const char *response_code;        /* "ErrorProxyRequestProcessingFailed" */
-    const char *message_text;         /* whitespace-trimmed */
+    const char *response_class; /* "Success" | "Warning" | "Error" */
+    const char *response_code;  /* "ErrorProxyRequestProcessingFailed" */
+    const char *message_text;   /* whitespace-trimmed */
     const char *descriptive_link_key;
     /* MessageXml (errors namespace) */
     const char *exception_type;
     const char *exception_code;
     const char *exception_server;
     const char *exception_message;
-    const char *response_source;      /* remote URL that produced the error */
+    const char *response_source; /* remote URL that produced the error */
     struct fb_name_value *values;
     size_t n_values;
     /* SOAP 1.1 fault */
@@ -102,8 +102,8 @@ struct fb_finding {
     /* WS-Trust SOAP 1.2 fault (own body, or embedded in message text) */
     const char *wstrust_code, *wstrust_subcode, *wstrust_reason;
     const char *psf_value, *psf_code, *psf_text;
-    int fragment_by_local_name;       /* XML fragment without namespace declarations,
-                                         matched by local name */
+    int fragment_by_local_name; /* XML fragment without namespace declarations,
+                                   matched by local name */
     /* OAuth diagnostics: "diagnostics: 2000005;reason=\"...\";error_category=\"...\"" */
     const char *diag_code, *diag_reason, *diag_category;
     /* the exception chain split out of message_text (or fault_string) */
@@ -118,25 +118,25 @@ struct fb_finding {
 
 /* HTTP-level facts of a call's exchange (response headers; NULL when absent). */
 struct fb_http_facts {
-    int status;                 /* 0: no response */
+    int status; /* 0: no response */
     const char *www_authenticate;
     const char *x_ms_diagnostics;
     const char *x_owa_error;
-    const char *x_backend_status;  /* X-BackEndHttpStatus */
+    const char *x_backend_status; /* X-BackEndHttpStatus */
     const char *request_id;
     const char *x_feserver, *x_beserver;
     const char *server;
-    const char *server_version;    /* ServerVersionInfo (SOAP header) or X-OWA-Version */
-    const char *user_agent;        /* request */
-    const char *anchor_mailbox;    /* request X-AnchorMailbox */
-    const char *process;           /* SAZ x-processinfo */
-    const char *host;              /* request host */
-    int has_authorization;         /* request carried Authorization (any scheme) */
-    const char *auth_scheme;       /* "Bearer", "Negotiate", "NTLM", "Basic", or NULL */
+    const char *server_version; /* ServerVersionInfo (SOAP header) or X-OWA-Version */
+    const char *user_agent;     /* request */
+    const char *anchor_mailbox; /* request X-AnchorMailbox */
+    const char *process;        /* SAZ x-processinfo */
+    const char *host;           /* request host */
+    int has_authorization;      /* request carried Authorization (any scheme) */
+    const char *auth_scheme;    /* "Bearer", "Negotiate", "NTLM", "Basic", or NULL */
 };
 
 struct fb_attendee {
-    const char *mailbox;          /* SMTP address as requested (evidence: printed) */
+    const char *mailbox; /* SMTP address as requested (evidence: printed) */
     enum fb_result result;
     const char *view_type;        /* FreeBusyViewType returned, or NULL */
     const char *requested_view;   /* RequestedView of the call */
@@ -147,24 +147,24 @@ struct fb_attendee {
 
 struct fb_call {
     enum fb_call_kind kind;
-    uint32_t input;            /* index of the input (trace->inputs) */
-    uint32_t exchange;         /* exchange index within that input */
-    const char *source;        /* "saz:12" */
+    uint32_t input;     /* index of the input (trace->inputs) */
+    uint32_t exchange;  /* exchange index within that input */
+    const char *source; /* "saz:12" */
     const char *method, *url;
-    const char *operation;     /* "GetUserAvailability", "GetUserSettings", ... */
-    const char *requester;     /* where the trace shows it, else NULL */
-    int64_t started_us;        /* 0 unknown */
-    int64_t elapsed_us;        /* -1 unknown */
+    const char *operation; /* "GetUserAvailability", "GetUserSettings", ... */
+    const char *requester; /* where the trace shows it, else NULL */
+    int64_t started_us;    /* 0 unknown */
+    int64_t elapsed_us;    /* -1 unknown */
     struct fb_http_facts http;
     struct fb_attendee *attendees;
     size_t n_attendees;
     struct fb_finding *errors; /* call-level (faults, HTTP failures, OWA error codes) */
     size_t n_errors;
-    unsigned flags;            /* FB_CALL_F_* */
+    unsigned flags; /* FB_CALL_F_* */
 };
 
 enum {
-    FB_CALL_F_FEDERATED = 1u << 0,     /* /WSSecurity endpoint */
+    FB_CALL_F_FEDERATED = 1u << 0,      /* /WSSecurity endpoint */
     FB_CALL_F_COUNT_MISMATCH = 1u << 1, /* responses != requested mailboxes */
     FB_CALL_F_BODY_UNPARSED = 1u << 2,  /* body could not be parsed (malformed, DOCTYPE) */
     FB_CALL_F_URL_POST_DATA = 1u << 3,  /* OWA request carried in X-OWA-UrlPostData */

@@ -39,8 +39,14 @@ enum fb_auth_path { FB_AUTH_UNKNOWN, FB_AUTH_DAUTH, FB_AUTH_OAUTH, FB_AUTH_COUNT
 const char *fb_auth_path_name(enum fb_auth_path a); /* "unknown", "dauth", "oauth" */
 
 enum fb_app {
-    FB_APP_UNKNOWN, FB_APP_OWA, FB_APP_OUTLOOK_CLASSIC, FB_APP_OUTLOOK_NEW, FB_APP_TEAMS,
-    FB_APP_MOBILE, FB_APP_EWS_OTHER, FB_APP_COUNT
+    FB_APP_UNKNOWN,
+    FB_APP_OWA,
+    FB_APP_OUTLOOK_CLASSIC,
+    FB_APP_OUTLOOK_NEW,
+    FB_APP_TEAMS,
+    FB_APP_MOBILE,
+    FB_APP_EWS_OTHER,
+    FB_APP_COUNT
 };
 /* "unknown", "owa", "outlook-classic", "outlook-new", "teams", "mobile", "ews-other" */
 const char *fb_app_name(enum fb_app a);
@@ -53,24 +59,24 @@ struct fb_evidence {
 
 /* Per (call, attendee) facts, index-aligned with call->attendees. */
 struct fb_attendee_facts {
-    const char *route;              /* remote host, else the SMTP domain, else NULL */
-    const char *route_kind;         /* "response-source", "error-url", "smtp-domain" */
-    const char *domain;             /* lower-cased SMTP domain of the mailbox */
+    const char *route;      /* remote host, else the SMTP domain, else NULL */
+    const char *route_kind; /* "response-source", "error-url", "smtp-domain" */
+    const char *domain;     /* lower-cased SMTP domain of the mailbox */
     enum fb_direction direction;
     struct fb_evidence direction_evidence;
     enum fb_auth_path auth_path;
     struct fb_evidence auth_evidence;
-    enum fb_tri route_peers_ok;     /* other attendees on the same route succeed */
+    enum fb_tri route_peers_ok; /* other attendees on the same route succeed */
     enum fb_tri fails_in_every_call;
-    enum fb_tri domain_peers_ok;    /* other attendees of the same domain succeed */
+    enum fb_tri domain_peers_ok; /* other attendees of the same domain succeed */
     enum fb_tri domain_fails_in_every_call;
     enum fb_tri same_domain_as_requester;
-    uint32_t calls_seen;            /* calls that asked for this mailbox */
+    uint32_t calls_seen; /* calls that asked for this mailbox */
     uint32_t calls_failed;
 };
 
 struct fb_call_facts {
-    int superseded;                 /* a failure a later call of its chain made good */
+    int superseded; /* a failure a later call of its chain made good */
     struct fb_evidence superseded_by;
     struct fb_attendee_facts *attendees;
 };
@@ -80,16 +86,16 @@ struct fb_facts {
     struct fb_evidence vantage_evidence;
     enum fb_app app;
     struct fb_evidence app_evidence;
-    unsigned directions;            /* bit set of (1u << enum fb_direction) seen */
-    unsigned auth_paths;            /* bit set of (1u << enum fb_auth_path) seen */
-    const char *requester;          /* the requesting mailbox when the trace shows it */
+    unsigned directions;   /* bit set of (1u << enum fb_direction) seen */
+    unsigned auth_paths;   /* bit set of (1u << enum fb_auth_path) seen */
+    const char *requester; /* the requesting mailbox when the trace shows it */
     const char *requester_domain;
-    int requester_in_cloud;         /* fb_tri as int */
-    struct fb_call_facts *calls;    /* index-aligned with trace->calls */
+    int requester_in_cloud;      /* fb_tri as int */
+    struct fb_call_facts *calls; /* index-aligned with trace->calls */
     size_t n_calls;
     /* counts for the verdict */
-    uint32_t n_availability_calls;  /* GUA / getSchedule / owa-calendar */
-    uint32_t n_problems;            /* attendees error/degraded/no-response + live call errors */
+    uint32_t n_availability_calls; /* GUA / getSchedule / owa-calendar */
+    uint32_t n_problems;           /* attendees error/degraded/no-response + live call errors */
 };
 
 /* 1 when an attendee's outcome is a problem to explain: error, no-response, or degraded

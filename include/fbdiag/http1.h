@@ -23,10 +23,10 @@ enum fb_http1_kind { FB_HTTP1_REQUEST, FB_HTTP1_RESPONSE };
 
 /* Bounds for one message. fb_http1_limits_default() fills the project defaults. */
 struct fb_http1_limits {
-    size_t max_headers;      /* header lines kept; more are dropped with a flag */
-    size_t max_head_bytes;   /* start line + headers; more is FB_ERR_LIMIT */
-    size_t max_body;         /* body bytes kept before decoding */
-    size_t max_decoded;      /* body bytes after content decoding (bomb cap) */
+    size_t max_headers;    /* header lines kept; more are dropped with a flag */
+    size_t max_head_bytes; /* start line + headers; more is FB_ERR_LIMIT */
+    size_t max_body;       /* body bytes kept before decoding */
+    size_t max_decoded;    /* body bytes after content decoding (bomb cap) */
 };
 void fb_http1_limits_default(struct fb_http1_limits *l);
 
@@ -34,13 +34,13 @@ struct fb_http1_head {
     struct fb_str method, target; /* requests */
     int status;                   /* responses (100..999) */
     struct fb_str reason;
-    enum fb_version version;      /* FB_HTTP10 / FB_HTTP11 (or FB_HTTP2 when a producer
-                                     such as Fiddler Everywhere writes "HTTP/2") */
-    size_t n_headers;             /* headers stored in the caller's array */
-    size_t n_headers_seen;        /* all header fields (lines with a colon), stored or not */
-    unsigned flags;               /* FB_MSG_MALFORMED (a header line without a colon or a
-                                     fold with nothing to continue was skipped),
-                                     FB_MSG_HEADER_LIMIT (more than max_hdrs fields) */
+    enum fb_version version; /* FB_HTTP10 / FB_HTTP11 (or FB_HTTP2 when a producer
+                                such as Fiddler Everywhere writes "HTTP/2") */
+    size_t n_headers;        /* headers stored in the caller's array */
+    size_t n_headers_seen;   /* all header fields (lines with a colon), stored or not */
+    unsigned flags;          /* FB_MSG_MALFORMED (a header line without a colon or a
+                                fold with nothing to continue was skipped),
+                                FB_MSG_HEADER_LIMIT (more than max_hdrs fields) */
 };
 
 /* Parses the start line and header block at the front of data. Header slices go into
@@ -71,8 +71,8 @@ FB_NODISCARD int fb_http1_framing(enum fb_http1_kind kind, int status, struct fb
 struct fb_http1_opts {
     struct fb_http1_limits limits;
     struct fb_str req_method; /* for responses */
-    int at_eof;   /* no more input will come: an incomplete body is returned truncated */
-    int decode;   /* undo Content-Encoding (fb_decode) */
+    int at_eof; /* no more input will come: an incomplete body is returned truncated */
+    int decode; /* undo Content-Encoding (fb_decode) */
 };
 
 /* Parses one whole message at the front of data into out (start line, headers, body

@@ -26,9 +26,9 @@ enum fb_format {
     FB_FMT_HAR_GZIP, /* gzip-wrapped HAR */
     FB_FMT_PCAP,
     FB_FMT_PCAPNG,
-    FB_FMT_ETL,      /* Windows ETW trace (pktmon, netsh trace) */
-    FB_FMT_NETMON,   /* Microsoft Network Monitor .cap */
-    FB_FMT_GZIP,     /* gzip of something that is not JSON */
+    FB_FMT_ETL,    /* Windows ETW trace (pktmon, netsh trace) */
+    FB_FMT_NETMON, /* Microsoft Network Monitor .cap */
+    FB_FMT_GZIP,   /* gzip of something that is not JSON */
     FB_FMT_EMPTY
 };
 const char *fb_format_name(enum fb_format f); /* "saz", "har", "pcap", ... */
@@ -39,9 +39,9 @@ enum fb_format fb_input_sniff(const uint8_t *data, size_t len);
 
 /* What a reader needs besides the bytes. */
 struct fb_read_opts {
-    const char *password;            /* SAZ; NULL when none was given */
-    struct fb_http1_limits limits;   /* per message */
-    uint64_t max_exchanges;          /* 0: unlimited */
+    const char *password;          /* SAZ; NULL when none was given */
+    struct fb_http1_limits limits; /* per message */
+    uint64_t max_exchanges;        /* 0: unlimited */
 };
 void fb_read_opts_default(struct fb_read_opts *o);
 

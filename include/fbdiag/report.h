@@ -44,11 +44,11 @@ FB_NODISCARD int fb_report_exchanges_end(struct fb_exchange_writer *w);
  * password, unsupported, crash, timeout, memory) and error_message, and t when the
  * input was opened far enough to know its format and hash (else NULL). */
 struct fb_batch_view {
-    const char *input;              /* the path as given */
-    const struct fb_trace *t;       /* NULL: nothing known about the input */
+    const char *input;        /* the path as given */
+    const struct fb_trace *t; /* NULL: nothing known about the input */
     const struct fb_match_result *m;
-    const char *verdict;            /* healthy, diagnosed, unexplained,
-                                       no-availability-traffic, error */
+    const char *verdict; /* healthy, diagnosed, unexplained,
+                            no-availability-traffic, error */
     const char *error_code, *error_message;
     uint64_t total_ms;
     const char *fbdiag_version;
@@ -80,8 +80,8 @@ struct fb_diagnose_view {
     const struct fb_match_result *m; /* NULL: no signature engine ran (no diagnoses) */
     const char *verdict;             /* normally fb_report_verdict(t, m) */
     const char *fbdiag_version;
-    const char *signatures_hash;     /* fb_sig_db_hash, or NULL */
-    const char *key_source;          /* "SSLKEYLOGFILE", "--keylog", or NULL */
+    const char *signatures_hash; /* fb_sig_db_hash, or NULL */
+    const char *key_source;      /* "SSLKEYLOGFILE", "--keylog", or NULL */
 };
 
 /* Writes the report in o->format (FB_OUT_JSON: one object and a newline; anything else:

@@ -25,8 +25,8 @@ struct fb_sig_db;
 
 /* Log lines given with --log (server logs, Outlook logs, saved cmdlet output). */
 struct fb_log_set {
-    const char **lines;   /* NUL-terminated, owned by the set's arena */
-    const char **origin;  /* "file:line" of each */
+    const char **lines;  /* NUL-terminated, owned by the set's arena */
+    const char **origin; /* "file:line" of each */
     size_t n, cap;
     struct fb_arena *arena;
 };
@@ -86,13 +86,13 @@ const char *const *fb_sig_references(const struct fb_sig *s, size_t *n);
 
 struct fb_diagnosis {
     const struct fb_sig *sig;
-    double confidence;         /* [0, 1] */
-    unsigned conditions_held;  /* match + supports that held: breaks ties */
-    const char *route;         /* the route group, or NULL for trace-wide rules */
-    const char *first_source;  /* exchange source of the first evidence */
+    double confidence;        /* [0, 1] */
+    unsigned conditions_held; /* match + supports that held: breaks ties */
+    const char *route;        /* the route group, or NULL for trace-wide rules */
+    const char *first_source; /* exchange source of the first evidence */
     const char *attendees[FB_DIAG_MAX_ATTENDEES];
     size_t n_attendees;
-    uint32_t n_units;          /* (call, attendee) units that matched */
+    uint32_t n_units; /* (call, attendee) units that matched */
     const char *evidence[FB_DIAG_MAX_EVIDENCE];
     size_t n_evidence;
     const struct fb_sig *advice[4]; /* evidence_source "none" rules attached as advice */
@@ -102,8 +102,8 @@ struct fb_diagnosis {
 struct fb_match_result {
     struct fb_diagnosis *diagnoses; /* best first */
     size_t n_diagnoses;
-    uint32_t n_failing_units;  /* failing (call, attendee) and call-level error units */
-    uint32_t n_unexplained;    /* of those, the ones no diagnosis explains */
+    uint32_t n_failing_units; /* failing (call, attendee) and call-level error units */
+    uint32_t n_unexplained;   /* of those, the ones no diagnosis explains */
     /* per call (index-aligned with trace->calls): explained flags per attendee and per
      * call-level error; NULL when the call has none */
     uint8_t **attendee_explained;

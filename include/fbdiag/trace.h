@@ -43,9 +43,9 @@ const char *fb_advice_id(enum fb_advice_kind k);   /* "https-not-decrypted", ...
 const char *fb_advice_text(enum fb_advice_kind k); /* one sentence for a person */
 
 struct fb_advice {
-    uint64_t count;            /* exchanges it applies to (0: not raised) */
-    const char *first_source;  /* first exchange it was seen on, or NULL */
-    const char *input;         /* the input it was first seen in */
+    uint64_t count;           /* exchanges it applies to (0: not raised) */
+    const char *first_source; /* first exchange it was seen on, or NULL */
+    const char *input;        /* the input it was first seen in */
 };
 
 struct fb_input_info {
@@ -54,8 +54,8 @@ struct fb_input_info {
     char sha256[65];
     uint64_t size;
     uint64_t n_exchanges;
-    int status;         /* 0 read, else the fb_err that stopped it */
-    const char *error;  /* message when status != 0 */
+    int status;        /* 0 read, else the fb_err that stopped it */
+    const char *error; /* message when status != 0 */
 };
 
 struct fb_trace {
@@ -77,8 +77,8 @@ void fb_trace_init(struct fb_trace *t);
 void fb_trace_cleanup(struct fb_trace *t);
 
 /* Adds a warning (copied into the trace arena). input/source may be NULL. */
-void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt,
-                   ...) FB_PRINTF(4, 5);
+void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt, ...)
+    FB_PRINTF(4, 5);
 /* Counts one exchange (source may be NULL) under an advice kind. */
 void fb_trace_advise(struct fb_trace *t, enum fb_advice_kind k, const char *input,
                      const char *source);

@@ -46,13 +46,13 @@ static inline struct fb_str fb_str_make(const char *p, size_t n)
     struct fb_str s = {p, n};
     return s;
 }
-struct fb_str fb_str_cstr(const char *s);              /* NULL gives the empty slice */
-int fb_str_eq(struct fb_str a, struct fb_str b);        /* bytes equal */
-int fb_str_ieq(struct fb_str a, struct fb_str b);       /* ASCII case-insensitive */
+struct fb_str fb_str_cstr(const char *s);         /* NULL gives the empty slice */
+int fb_str_eq(struct fb_str a, struct fb_str b);  /* bytes equal */
+int fb_str_ieq(struct fb_str a, struct fb_str b); /* ASCII case-insensitive */
 int fb_str_ieq_cstr(struct fb_str a, const char *b);
-int fb_str_istarts(struct fb_str s, const char *prefix); /* ASCII case-insensitive prefix */
+int fb_str_istarts(struct fb_str s, const char *prefix);         /* ASCII case-insensitive prefix */
 const char *fb_str_ifind(struct fb_str hay, const char *needle); /* NULL when absent */
-struct fb_str fb_str_trim(struct fb_str s);             /* strips SP, HT, CR, LF */
+struct fb_str fb_str_trim(struct fb_str s);                      /* strips SP, HT, CR, LF */
 /* Parses a decimal uint64 from the whole slice (after trimming); 0 on success,
  * FB_ERR_FORMAT on anything else, including overflow. */
 FB_NODISCARD int fb_str_to_u64(struct fb_str s, uint64_t *out);

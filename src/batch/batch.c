@@ -63,7 +63,8 @@
 #define PROGRESS_INTERVAL 0.1                  /* seconds between redraws */
 #define TOP_SIGS_SHOWN 10
 
-void fb_batch_opts_default(struct fb_batch_opts *o) {
+void fb_batch_opts_default(struct fb_batch_opts *o)
+{
     memset(o, 0, sizeof *o);
     o->timeout_s = FB_BATCH_DEFAULT_TIMEOUT;
     o->max_memory_mb = FB_BATCH_DEFAULT_MAX_MEMORY;
@@ -73,7 +74,8 @@ void fb_batch_opts_default(struct fb_batch_opts *o) {
     fb_read_opts_default(&o->read);
 }
 
-static double now_s(void) {
+static double now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -81,19 +83,18 @@ static double now_s(void) {
 
 /* ---- the real worker ------------------------------------------------------------- */
 
-static const char *error_code_of(int err) {
+static const char *error_code_of(int err)
+{
     switch (err) {
-    case FB_ERR_UNSUPPORTED:
-        return "unsupported";
+    case FB_ERR_UNSUPPORTED: return "unsupported";
     case FB_ERR_PASSWORD:
-    case FB_ERR_BAD_PASSWORD:
-        return "password";
-    default:
-        return "unreadable";
+    case FB_ERR_BAD_PASSWORD: return "password";
+    default: return "unreadable";
     }
 }
 
-int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct json_t **record_out) {
+int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct json_t **record_out)
+{
     double t0 = now_s();
     struct fb_trace t;
     fb_trace_init(&t);
@@ -123,7 +124,8 @@ int fb_batch_analyze(const char *path, const struct fb_batch_opts *o, struct jso
 
 /* ---- byte helpers ---------------------------------------------------------------- */
 
-static int write_all(int fd, const void *p, size_t n) {
+static int write_all(int fd, const void *p, size_t n)
+{
     const uint8_t *b = p;
     while (n > 0) {
         ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
@@ -137,7 +139,8 @@ static int write_all(int fd, const void *p, size_t n) {
     return 0;
 }
 
-static int read_all(int fd, void *p, size_t n) {
+static int read_all(int fd, void *p, size_t n)
+{
     uint8_t *b = p;
     while (n > 0) {
         ssize_t r = read(fd, b, n);
@@ -198,7 +201,8 @@ static const char *const verdict_names[5] = {"diagnosed", "unexplained", "health
 static const char *const code_names[6] = {"unreadable", "password", "unsupported",
                                           "crash",      "timeout",  "memory"};
 
-static void worker_main(struct run *r, size_t self, int sock) {
+static void worker_main(struct run *r, size_t self, int sock)
+{
     for (size_t k = 0; k < r->n_slots; k++) {
         if (k == self)
             continue;
@@ -229,7 +233,8 @@ static void worker_main(struct run *r, size_t self, int sock) {
     }
 }
 
-static void close_slot(struct slot *s) {
+static void close_slot(struct slot *s)
+{
     if (s->sock >= 0)
         close(s->sock);
     if (s->errfd >= 0)
@@ -240,7 +245,8 @@ static void close_slot(struct slot *s) {
     s->len = 0;
 }
 
-static void set_nonblock(int fd) {
+static void set_nonblock(int fd)
+{
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
@@ -248,7 +254,8 @@ static void set_nonblock(int fd) {
 }
 
 /* Starts a worker in slot k. Returns 0, or -1 (errno) when it cannot. */
-static int spawn(struct run *r, size_t k) {
+static int spawn(struct run *r, size_t k)
+{
     struct slot *s = &r->slots[k];
     int sv[2], ep[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
@@ -294,7 +301,8 @@ static int spawn(struct run *r, size_t k) {
 }
 
 /* Keeps a completed record; takes ownership of rec. */
-static void complete(struct run *r, size_t idx, json_t *rec) {
+static void complete(struct run *r, size_t idx, json_t *rec)
+{
     if (r->records[idx]) { /* cannot happen: one task per input */
         json_decref(rec);
         return;
@@ -305,14 +313,16 @@ static void complete(struct run *r, size_t idx, json_t *rec) {
         r->bytes_done += r->sizes[idx];
 }
 
-static void complete_error(struct run *r, size_t idx, const char *code, const char *msg) {
+static void complete_error(struct run *r, size_t idx, const char *code, const char *msg)
+{
     struct fb_batch_view v = {r->paths[idx],        NULL, NULL, "error", code, msg, 0, FB_VERSION,
                               r->o->signatures_hash};
     complete(r, idx, fb_report_batch_record(&v, &r->o->report));
 }
 
 /* Reads what the worker wrote on stderr into its tail (the last ERR_TAIL bytes). */
-static void drain_err(struct slot *s) {
+static void drain_err(struct slot *s)
+{
     if (s->errfd < 0)
         return;
     for (;;) {
@@ -343,7 +353,8 @@ static void drain_err(struct slot *s) {
     }
 }
 
-static int tail_says_oom(const struct slot *s) {
+static int tail_says_oom(const struct slot *s)
+{
     static const char needle[] = "out of memory";
     for (size_t i = 0; i + sizeof needle - 1 <= s->tail_len; i++)
         if (memcmp(s->tail + i, needle, sizeof needle - 1) == 0)
@@ -353,7 +364,8 @@ static int tail_says_oom(const struct slot *s) {
 
 /* The worker in s ended (EOF on its socket, or killed by us): reap it, give its task
  * an error record, free the slot. */
-static void worker_ended(struct run *r, struct slot *s, int killed_for_time) {
+static void worker_ended(struct run *r, struct slot *s, int killed_for_time)
+{
     int status = 0;
     pid_t pid = s->pid;
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -386,7 +398,8 @@ static void worker_ended(struct run *r, struct slot *s, int killed_for_time) {
 }
 
 /* Reads from the worker's socket; completes its task when a whole frame is in. */
-static void read_sock(struct run *r, struct slot *s) {
+static void read_sock(struct run *r, struct slot *s)
+{
     for (;;) {
         if (s->cap - s->len < 4096) {
             s->cap = s->cap ? s->cap * 2 : 8192;
@@ -432,7 +445,8 @@ static void read_sock(struct run *r, struct slot *s) {
 
 /* ---- output, progress, summary --------------------------------------------------- */
 
-static void count_record(struct run *r, const json_t *rec) {
+static void count_record(struct run *r, const json_t *rec)
+{
     const char *v = json_string_value(json_object_get(rec, "verdict"));
     for (size_t i = 0; v && i < FB_ARRAY_LEN(verdict_names); i++)
         if (strcmp(v, verdict_names[i]) == 0)
@@ -459,7 +473,8 @@ static void count_record(struct run *r, const json_t *rec) {
 }
 
 /* Writes every record of the completed prefix. */
-static void emit_ready(struct run *r) {
+static void emit_ready(struct run *r)
+{
     while (r->emitted < r->n && r->records[r->emitted]) {
         json_t *rec = r->records[r->emitted];
         if (!r->out_failed && fb_report_batch_write(r->out, rec, r->o->format) != 0)
@@ -472,7 +487,8 @@ static void emit_ready(struct run *r) {
         r->out_failed = 1; /* a mapper's consumer reads as records come */
 }
 
-static void draw_progress(struct run *r, int final) {
+static void draw_progress(struct run *r, int final)
+{
     double now = now_s();
     if (!final && r->drawn && now - r->t_drawn < PROGRESS_INTERVAL)
         return;
@@ -499,14 +515,16 @@ static void draw_progress(struct run *r, int final) {
     fflush(r->err);
 }
 
-static int cmp_sig(const void *a, const void *b) {
+static int cmp_sig(const void *a, const void *b)
+{
     const struct sig_count *x = a, *y = b;
     if (x->n != y->n)
         return x->n > y->n ? -1 : 1;
     return strcmp(x->id, y->id);
 }
 
-static void summary(struct run *r) {
+static void summary(struct run *r)
+{
     double el = now_s() - r->t_start;
     size_t failed = r->verdicts[4];
     fprintf(r->err, "fbdiag: batch: %zu %s, %zu failed, in %.2f s (%.1f inputs/s, %.2f MB/s)\n",
@@ -540,7 +558,8 @@ static void summary(struct run *r) {
 
 /* ---- the loop -------------------------------------------------------------------- */
 
-static size_t busy_or_live(const struct run *r, int busy) {
+static size_t busy_or_live(const struct run *r, int busy)
+{
     size_t c = 0;
     for (size_t k = 0; k < r->n_slots; k++)
         c += busy ? r->slots[k].task >= 0 : r->slots[k].pid > 0;
@@ -548,7 +567,8 @@ static size_t busy_or_live(const struct run *r, int busy) {
 }
 
 /* Hands out tasks: to idle workers first, then to fresh workers in empty slots. */
-static void dispatch(struct run *r, double timeout) {
+static void dispatch(struct run *r, double timeout)
+{
     for (size_t k = 0; k < r->n_slots && r->next < r->n; k++) {
         struct slot *s = &r->slots[k];
         if (s->pid == 0) {
@@ -575,7 +595,8 @@ static void dispatch(struct run *r, double timeout) {
     }
 }
 
-static void stop_all(struct run *r, int force) {
+static void stop_all(struct run *r, int force)
+{
     for (size_t k = 0; k < r->n_slots; k++) {
         struct slot *s = &r->slots[k];
         if (s->pid > 0) {
@@ -593,13 +614,15 @@ static void stop_all(struct run *r, int force) {
     }
 }
 
-static unsigned default_jobs(void) {
+static unsigned default_jobs(void)
+{
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     return c > 0 ? (unsigned)c : 1;
 }
 
 int fb_batch_run(const char *const *paths, size_t n, FILE *out, FILE *err,
-                 const struct fb_batch_opts *o) {
+                 const struct fb_batch_opts *o)
+{
     struct run r;
     memset(&r, 0, sizeof r);
     r.paths = paths;

@@ -14,18 +14,21 @@
 
 #define MAX_DEPTH 64
 
-void fb_batch_inputs_init(struct fb_batch_inputs *l) {
+void fb_batch_inputs_init(struct fb_batch_inputs *l)
+{
     memset(l, 0, sizeof *l);
 }
 
-void fb_batch_inputs_cleanup(struct fb_batch_inputs *l) {
+void fb_batch_inputs_cleanup(struct fb_batch_inputs *l)
+{
     for (size_t i = 0; i < l->n; i++)
         free(l->paths[i]);
     free(l->paths);
     memset(l, 0, sizeof *l);
 }
 
-static void push(struct fb_batch_inputs *l, char *owned) {
+static void push(struct fb_batch_inputs *l, char *owned)
+{
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->paths = fb_xrealloc(l->paths, l->cap * sizeof *l->paths);
@@ -33,7 +36,8 @@ static void push(struct fb_batch_inputs *l, char *owned) {
     l->paths[l->n++] = owned;
 }
 
-static char *join(const char *dir, const char *name) {
+static char *join(const char *dir, const char *name)
+{
     size_t dl = strlen(dir), nl = strlen(name);
     int slash = dl > 0 && dir[dl - 1] != '/';
     char *p = fb_xmalloc(dl + (size_t)slash + nl + 1);
@@ -45,7 +49,8 @@ static char *join(const char *dir, const char *name) {
 }
 
 /* Appends every regular file below dir to l (unsorted). */
-static int walk(struct fb_batch_inputs *l, const char *dir, int depth, struct fb_diag *d) {
+static int walk(struct fb_batch_inputs *l, const char *dir, int depth, struct fb_diag *d)
+{
     if (depth > MAX_DEPTH)
         return fb_diag_set(d, FB_ERR_IO, dir, "directories nested deeper than %d", MAX_DEPTH);
     DIR *dh = opendir(dir);
@@ -73,11 +78,13 @@ static int walk(struct fb_batch_inputs *l, const char *dir, int depth, struct fb
     return rc;
 }
 
-static int cmp_path(const void *a, const void *b) {
+static int cmp_path(const void *a, const void *b)
+{
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg, struct fb_diag *d) {
+int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg, struct fb_diag *d)
+{
     struct stat st;
     if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
         push(l, fb_xstrdup(arg));
@@ -90,7 +97,8 @@ int fb_batch_inputs_add(struct fb_batch_inputs *l, const char *arg, struct fb_di
     return rc;
 }
 
-int fb_batch_inputs_read(struct fb_batch_inputs *l, FILE *in, struct fb_diag *d) {
+int fb_batch_inputs_read(struct fb_batch_inputs *l, FILE *in, struct fb_diag *d)
+{
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;

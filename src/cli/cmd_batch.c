@@ -14,12 +14,14 @@
 #include "fbdiag/batch.h"
 #include "fbdiag/sig.h"
 
-static void warn_stderr(void *user, const char *msg) {
+static void warn_stderr(void *user, const char *msg)
+{
     (void)user;
     fprintf(stderr, "fbdiag: %s\n", msg);
 }
 
-int fb_cmd_batch(const struct fb_options *o, FILE *out) {
+int fb_cmd_batch(const struct fb_options *o, FILE *out)
+{
     struct fb_batch_inputs in;
     fb_batch_inputs_init(&in);
     int code = FB_EXIT_OK;

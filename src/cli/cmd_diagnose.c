@@ -39,8 +39,8 @@ static void add_text_call(struct fb_trace *t, const char *text, size_t idx)
         size_t n = 5;
         while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z'))
             n++;
-        int boundary = p == text || !((p[-1] >= 'A' && p[-1] <= 'Z') ||
-                                      (p[-1] >= 'a' && p[-1] <= 'z'));
+        int boundary =
+            p == text || !((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z'));
         if (boundary && n > 6 && p[5] >= 'A' && p[5] <= 'Z') {
             f->response_code = fb_arena_cstr(a, p, n);
             break;
@@ -54,7 +54,6 @@ static void add_text_call(struct fb_trace *t, const char *text, size_t idx)
     c->n_errors = 1;
     fb_trace_add_call(t, c);
 }
-
 
 static void warn_to_trace(void *user, const char *msg)
 {
@@ -187,8 +186,12 @@ int fb_cmd_diagnose(const struct fb_options *o, FILE *out)
     struct fb_match_result m;
     fb_sig_match(db, t, &logs, &t->arena, &m);
     const char *verdict = fb_report_verdict(t, &m);
-    struct fb_diagnose_view view = {t, &m, verdict, FB_VERSION, fb_sig_db_hash(db),
-                                    o->n_keylogs ? "--keylog"
+    struct fb_diagnose_view view = {t,
+                                    &m,
+                                    verdict,
+                                    FB_VERSION,
+                                    fb_sig_db_hash(db),
+                                    o->n_keylogs    ? "--keylog"
                                     : o->keylog_env ? "SSLKEYLOGFILE"
                                                     : NULL};
     int all_unreadable = t->n_inputs > 0 && o->n_texts == 0;

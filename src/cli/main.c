@@ -43,7 +43,6 @@ static int on_exchange(const struct fb_exchange *ex, void *user)
     return rc;
 }
 
-
 static int cmd_exchanges(const struct fb_options *o, FILE *out)
 {
     const char *path = o->args[0];
@@ -88,17 +87,12 @@ static int cmd_exchanges(const struct fb_options *o, FILE *out)
 static int run(const struct fb_options *o)
 {
     switch (o->cmd) {
-    case FB_CMD_HELP:
-        fb_cli_help(stdout);
-        return FB_EXIT_OK;
-    case FB_CMD_VERSION:
-        puts("fbdiag " FB_VERSION);
-        return FB_EXIT_OK;
+    case FB_CMD_HELP: fb_cli_help(stdout); return FB_EXIT_OK;
+    case FB_CMD_VERSION: puts("fbdiag " FB_VERSION); return FB_EXIT_OK;
     case FB_CMD_EXCHANGES:
     case FB_CMD_DIAGNOSE:
     case FB_CMD_SIGNATURES:
-    case FB_CMD_BATCH:
-        break;
+    case FB_CMD_BATCH: break;
     default:
         /* fb_cli_parse refuses commands the availability table marks as missing; this
          * catches a table entry flipped before its command was wired in here. */

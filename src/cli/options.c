@@ -24,12 +24,14 @@ static const struct {
     const char *name;
     int available;
 } availability[] = {
-    {"diagnose", 1},     {"exchanges", 1},      {"batch", 1},         {"signatures", 1},
-    {"help", 1},         {"--format", 1},       {"--output", 1},      {"--keylog", 0},
-    {"--password-file", 1}, {"--password", 1},  {"--signatures", 1},  {"--log", 1},
-    {"--text", 1},       {"--no-redact", 1},    {"--pseudonymize", 1}, {"--quiet", 1},
-    {"--verbose", 1},    {"--jobs", 1},         {"--timeout", 1},     {"--max-memory", 1},
-    {"--mapper", 1},     {"--help", 1},         {"--version", 1},
+    {"diagnose", 1},   {"exchanges", 1},    {"batch", 1},
+    {"signatures", 1}, {"help", 1},         {"--format", 1},
+    {"--output", 1},   {"--keylog", 0},     {"--password-file", 1},
+    {"--password", 1}, {"--signatures", 1}, {"--log", 1},
+    {"--text", 1},     {"--no-redact", 1},  {"--pseudonymize", 1},
+    {"--quiet", 1},    {"--verbose", 1},    {"--jobs", 1},
+    {"--timeout", 1},  {"--max-memory", 1}, {"--mapper", 1},
+    {"--help", 1},     {"--version", 1},
 };
 
 int fb_cli_available(const char *name)
@@ -44,22 +46,23 @@ int fb_cli_available(const char *name)
 static int exit_rank(int code)
 {
     switch (code) {
-    case FB_EXIT_OK:
-        return 0;
-    case FB_EXIT_NO_TRAFFIC:
-        return 1;
-    case FB_EXIT_FINDINGS:
-        return 2;
-    case FB_EXIT_UNREADABLE:
-        return 3;
-    default: /* FB_EXIT_USAGE and anything unexpected */
-        return 4;
+    case FB_EXIT_OK: return 0;
+    case FB_EXIT_NO_TRAFFIC: return 1;
+    case FB_EXIT_FINDINGS: return 2;
+    case FB_EXIT_UNREADABLE: return 3;
+    default: /* FB_EXIT_USAGE and anything unexpected */ return 4;
     }
 }
 
-int fb_exit_combine(int a, int b) { return exit_rank(b) > exit_rank(a) ? b : a; }
+int fb_exit_combine(int a, int b)
+{
+    return exit_rank(b) > exit_rank(a) ? b : a;
+}
 
-int fb_exit_for_input_err(int err) { return err == 0 ? FB_EXIT_OK : FB_EXIT_UNREADABLE; }
+int fb_exit_for_input_err(int err)
+{
+    return err == 0 ? FB_EXIT_OK : FB_EXIT_UNREADABLE;
+}
 
 enum opt_id {
     O_FORMAT,
@@ -167,7 +170,9 @@ static int parse_format(const char *s, enum fb_out_format *f)
     static const struct {
         const char *name;
         enum fb_out_format f;
-    } names[] = {{"text", FB_OUT_TEXT}, {"json", FB_OUT_JSON}, {"ndjson", FB_OUT_NDJSON},
+    } names[] = {{"text", FB_OUT_TEXT},
+                 {"json", FB_OUT_JSON},
+                 {"ndjson", FB_OUT_NDJSON},
                  {"csv", FB_OUT_CSV}};
     for (size_t i = 0; i < FB_ARRAY_LEN(names); i++)
         if (strcmp(s, names[i].name) == 0) {
@@ -195,63 +200,37 @@ static int apply(struct parse_state *st, const struct opt_def *def, const char *
             return usage(st->d, "%s needs a file name", spelt);
         o->output = val;
         return 0;
-    case O_KEYLOG:
-        o->keylogs[o->n_keylogs++] = val;
-        return 0;
-    case O_PWFILE:
-        o->password_file = val;
-        return 0;
-    case O_PW:
-        st->password_arg = val;
-        return 0;
-    case O_SIGS:
-        o->signatures_dir = val;
-        return 0;
-    case O_LOG:
-        o->logs[o->n_logs++] = val;
-        return 0;
-    case O_TEXT:
-        o->texts[o->n_texts++] = val;
-        return 0;
-    case O_NOREDACT:
-        o->redact = 0;
-        return 0;
+    case O_KEYLOG: o->keylogs[o->n_keylogs++] = val; return 0;
+    case O_PWFILE: o->password_file = val; return 0;
+    case O_PW: st->password_arg = val; return 0;
+    case O_SIGS: o->signatures_dir = val; return 0;
+    case O_LOG: o->logs[o->n_logs++] = val; return 0;
+    case O_TEXT: o->texts[o->n_texts++] = val; return 0;
+    case O_NOREDACT: o->redact = 0; return 0;
     case O_PSEUDO:
         if (val[0] == '\0')
             return usage(st->d, "%s needs a non-empty KEY", spelt);
         o->pseudonym_key = val;
         return 0;
-    case O_QUIET:
-        o->quiet = 1;
-        return 0;
-    case O_VERBOSE:
-        o->verbose++;
-        return 0;
+    case O_QUIET: o->quiet = 1; return 0;
+    case O_VERBOSE: o->verbose++; return 0;
     case O_JOBS:
         if (parse_uint(val, 1, FB_CLI_MAX_JOBS, &o->jobs) != 0)
             return usage(st->d, "%s: '%s' is not a number of jobs from 1 to 256", spelt, val);
         return 0;
     case O_TIMEOUT:
         if (parse_uint(val, 1, 7 * 24 * 3600, &o->timeout_s) != 0)
-            return usage(st->d, "%s: '%s' is not a number of seconds from 1 to 604800", spelt,
-                         val);
+            return usage(st->d, "%s: '%s' is not a number of seconds from 1 to 604800", spelt, val);
         return 0;
     case O_MAXMEM:
         if (parse_uint(val, 16, 1024 * 1024, &o->max_memory_mb) != 0)
-            return usage(st->d, "%s: '%s' is not a number of megabytes from 16 to 1048576",
-                         spelt, val);
+            return usage(st->d, "%s: '%s' is not a number of megabytes from 16 to 1048576", spelt,
+                         val);
         return 0;
-    case O_MAPPER:
-        o->mapper = 1;
-        return 0;
-    case O_HELP:
-        st->help = 1;
-        return 0;
-    case O_VERSION:
-        st->version = 1;
-        return 0;
-    case O_COUNT:
-        break;
+    case O_MAPPER: o->mapper = 1; return 0;
+    case O_HELP: st->help = 1; return 0;
+    case O_VERSION: st->version = 1; return 0;
+    case O_COUNT: break;
     }
     return 0;
 }
@@ -319,11 +298,8 @@ static const struct {
     const char *name;
     enum fb_command cmd;
 } commands[] = {
-    {"diagnose", FB_CMD_DIAGNOSE},
-    {"exchanges", FB_CMD_EXCHANGES},
-    {"batch", FB_CMD_BATCH},
-    {"signatures", FB_CMD_SIGNATURES},
-    {"help", FB_CMD_HELP},
+    {"diagnose", FB_CMD_DIAGNOSE},     {"exchanges", FB_CMD_EXCHANGES}, {"batch", FB_CMD_BATCH},
+    {"signatures", FB_CMD_SIGNATURES}, {"help", FB_CMD_HELP},
 };
 
 static const char *command_name(enum fb_command c)
@@ -359,8 +335,10 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
         if (o->mapper) {
             for (size_t i = 0; i < o->n_args; i++)
                 if (strcmp(o->args[i], "-") != 0)
-                    return usage(d, "%s --mapper: reads paths from stdin only; '%s' is an "
-                                 "argument", cmd, o->args[i]);
+                    return usage(d,
+                                 "%s --mapper: reads paths from stdin only; '%s' is an "
+                                 "argument",
+                                 cmd, o->args[i]);
             return 0;
         }
         if (o->n_args == 0)
@@ -392,8 +370,7 @@ static int check_args(struct fb_options *o, struct fb_diag *d)
         }
         return usage(d, "signatures: unknown action '%s'", o->args[0]);
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -485,8 +462,8 @@ static int finish(struct parse_state *st, const char *cmd_word)
         /* pseudonyms exist for batch records and diagnose reports */
         if (st->used[O_PSEUDO] && o->cmd != FB_CMD_DIAGNOSE)
             return fb_diag_set(d, FB_EXIT_USAGE, NULL,
-                               "%s: not yet available in this release for %s",
-                               st->spelt[O_PSEUDO], cmd_word);
+                               "%s: not yet available in this release for %s", st->spelt[O_PSEUDO],
+                               cmd_word);
         for (size_t i = 0; i < FB_ARRAY_LEN(opt_defs); i++)
             if (opt_defs[i].batch_only && st->used[opt_defs[i].id])
                 return usage(d, "%s is only for batch", st->spelt[opt_defs[i].id]);

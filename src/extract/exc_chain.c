@@ -36,35 +36,44 @@
 
 /* ---- small byte helpers (ASCII only; input is UTF-8 or worse) ---- */
 
-static int lc(int c) {
+static int lc(int c)
+{
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
-static int is_upper(int c) {
+static int is_upper(int c)
+{
     return c >= 'A' && c <= 'Z';
 }
-static int is_alpha(int c) {
+static int is_alpha(int c)
+{
     return (c >= 'a' && c <= 'z') || is_upper(c);
 }
-static int is_digit(int c) {
+static int is_digit(int c)
+{
     return c >= '0' && c <= '9';
 }
-static int is_alnum(int c) {
+static int is_alnum(int c)
+{
     return is_alpha(c) || is_digit(c);
 }
-static int is_ident_start(int c) {
+static int is_ident_start(int c)
+{
     return is_alpha(c) || c == '_';
 }
-static int is_ident(int c) {
+static int is_ident(int c)
+{
     return is_alnum(c) || c == '_' || c == '`';
 }
 /* characters of a stack frame's method name */
-static int is_frame_char(int c) {
+static int is_frame_char(int c)
+{
     return is_ident(c) || c == '.' || c == '<' || c == '>' || c == '$' || c == '+' || c == '[' ||
            c == ']';
 }
 
 /* Case-insensitive prefix test of s[0..n) against the C string m. */
-static int ipfx(const char *s, size_t n, const char *m) {
+static int ipfx(const char *s, size_t n, const char *m)
+{
     size_t k = strlen(m);
     if (n < k)
         return 0;
@@ -75,7 +84,8 @@ static int ipfx(const char *s, size_t n, const char *m) {
 }
 
 /* Case-insensitive equality of the first n bytes of a and b. */
-static int ieq_n(const char *a, const char *b, size_t n) {
+static int ieq_n(const char *a, const char *b, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
             return 0;
@@ -83,7 +93,8 @@ static int ieq_n(const char *a, const char *b, size_t n) {
 }
 
 /* Case-insensitive search; returns the offset of needle in s[0..n) or -1. */
-static long ifind(const char *s, size_t n, const char *needle) {
+static long ifind(const char *s, size_t n, const char *needle)
+{
     size_t k = strlen(needle);
     if (k == 0 || n < k)
         return -1;
@@ -94,7 +105,8 @@ static long ifind(const char *s, size_t n, const char *needle) {
     return -1;
 }
 
-static int ends_with(const char *s, const char *suffix) {
+static int ends_with(const char *s, const char *suffix)
+{
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
@@ -104,7 +116,8 @@ static int ends_with(const char *s, const char *suffix) {
 /* Copies at most MAX_SCAN bytes of in into a fresh heap buffer (caller frees) where CR,
  * LF, TAB, NUL, the escaped pair "\r\n" (a truncated one at the very end too) and every
  * whitespace run become one space; no leading or trailing space. */
-static char *normalize(struct fb_str in, size_t *out_n) {
+static char *normalize(struct fb_str in, size_t *out_n)
+{
     size_t n = in.ptr ? (in.len > MAX_SCAN ? MAX_SCAN : in.len) : 0;
     char *w = fb_xmalloc(n + 1);
     size_t o = 0;
@@ -141,7 +154,8 @@ static char *normalize(struct fb_str in, size_t *out_n) {
 /* Length of a stack frame "at Ns.Type.Method(args)[ in path:line N]" starting at w[i]
  * (w[i] == 'a', preceded by a space or the start), 0 when it is not one. A frame cut by
  * the end of the text runs to the end. */
-static size_t frame_len(const char *w, size_t n, size_t i) {
+static size_t frame_len(const char *w, size_t n, size_t i)
+{
     if (!ipfx(w + i, n - i, "at ") || (i > 0 && w[i - 1] != ' '))
         return 0;
     size_t j = i + 3, dots = 0;
@@ -187,7 +201,8 @@ static size_t frame_len(const char *w, size_t n, size_t i) {
 
 /* Cuts stack frames and "--- End of stack trace from previous location ... ---" out of
  * w in place (they are never link text), keeping single spaces. Returns the new length. */
-static size_t strip_frames(char *w, size_t n) {
+static size_t strip_frames(char *w, size_t n)
+{
     size_t o = 0, i = 0;
     while (i < n) {
         size_t k = 0;
@@ -221,8 +236,8 @@ static size_t strip_frames(char *w, size_t n) {
  * pages wrap there); embedded names must end in "Exception". Returns the bytes consumed
  * through the ':' (0: no type); *tlen gets the name length without spaces (written to
  * name, at least MAX_TYPE bytes) and *num the decimal N, or 0. */
-static size_t parse_type(const char *s, size_t n, int embedded, char *name, size_t *tlen,
-                         long *num) {
+static size_t parse_type(const char *s, size_t n, int embedded, char *name, size_t *tlen, long *num)
+{
     size_t i = 0, segs = 0, t = 0, last = 0;
     int wrapped = 0;
     if (n == 0 || !is_upper((unsigned char)s[0]))
@@ -295,7 +310,8 @@ static const char *const tail_markers[] = {
     "at ",
 };
 
-static int is_cut_marker(const char *s, size_t n) {
+static int is_cut_marker(const char *s, size_t n)
+{
     while (n && (*s == ' ' || *s == '.' || *s == ',' || *s == ';' || *s == ':')) {
         s++; /* the ". " left where a frame was cut out */
         n--;
@@ -320,7 +336,8 @@ static int is_cut_marker(const char *s, size_t n) {
 /* Whether the last segment of a text cut short carries nothing: empty, or only words
  * that a complete text would have had removed (a marker's beginning, after anything
  * that is itself only such a beginning). Decides only; the message stays as it is. */
-static int carries_nothing(const char *s, size_t n) {
+static int carries_nothing(const char *s, size_t n)
+{
     for (int words = 0; words < 16; words++) { /* bounded: hostile texts repeat "a a a" */
         while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';' || s[n - 1] == ':' ||
                      s[n - 1] == '.'))
@@ -338,12 +355,14 @@ static int carries_nothing(const char *s, size_t n) {
     return 0;
 }
 
-static void cut(char *s, size_t *n, size_t from, size_t to) {
+static void cut(char *s, size_t *n, size_t from, size_t to)
+{
     memmove(s + from, s + to, *n - to);
     *n -= to - from;
 }
 
-static void trim_msg(char **s, size_t *n) {
+static void trim_msg(char **s, size_t *n)
+{
     while (*n && (**s == ' ')) {
         (*s)++;
         (*n)--;
@@ -361,7 +380,8 @@ static void trim_msg(char **s, size_t *n) {
 
 /* Removes the first "Name of the server where exception originated: HOST." from s and
  * returns HOST (arena copy), or NULL. */
-static const char *take_server(char *s, size_t *n, struct fb_arena *a) {
+static const char *take_server(char *s, size_t *n, struct fb_arena *a)
+{
     static const char phrase[] = "Name of the server where exception originated:";
     long p = ifind(s, *n, phrase);
     if (p < 0)
@@ -385,7 +405,8 @@ static const char *take_server(char *s, size_t *n, struct fb_arena *a) {
 }
 
 /* Removes the first "LID: 43532" (a word) from s and returns the digits, or NULL. */
-static const char *take_lid(char *s, size_t *n, struct fb_arena *a) {
+static const char *take_lid(char *s, size_t *n, struct fb_arena *a)
+{
     size_t from = 0;
     for (;;) {
         long p = ifind(s + from, *n - from, "LID:");
@@ -409,7 +430,8 @@ static const char *take_lid(char *s, size_t *n, struct fb_arena *a) {
 }
 
 /* Earliest of the WebExceptionStatus phrases in s; fills l->web_status / http_status. */
-static void derive_web_status(struct fb_exc_link *l, int index, const char *s, size_t n) {
+static void derive_web_status(struct fb_exc_link *l, int index, const char *s, size_t n)
+{
     /* who: 0 any link; 1 a WebException only; 2 a WebException or an untyped inner link
      * (EWS prints inner.Message without its type). A bare "The request timed out" is the
      * availability service's own timeout (ErrorTimeoutExpired), not a network one. */
@@ -466,7 +488,8 @@ static void derive_web_status(struct fb_exc_link *l, int index, const char *s, s
 }
 
 /* WSA error: a "(10054)"-style number, else the English SocketException texts. */
-static int derive_socket_error(const char *s, size_t n) {
+static int derive_socket_error(const char *s, size_t n)
+{
     for (size_t i = 0; i + 7 <= n; i++) {
         if (s[i] != '(')
             continue;
@@ -500,7 +523,8 @@ static int derive_socket_error(const char *s, size_t n) {
 
 /* Arena copy of a message, capped at MAX_MSG bytes with TRUNC_MARK (never splitting a
  * UTF-8 sequence). */
-static const char *copy_msg(struct fb_arena *a, const char *s, size_t n) {
+static const char *copy_msg(struct fb_arena *a, const char *s, size_t n)
+{
     if (n <= MAX_MSG)
         return fb_arena_cstr(a, s, n);
     size_t keep = MAX_MSG - (sizeof TRUNC_MARK - 1);
@@ -516,7 +540,8 @@ static const char *copy_msg(struct fb_arena *a, const char *s, size_t n) {
  * 0 when it carries nothing (*l may then still hold a server or LID to attach to the
  * previous link). final: the segment runs to the end of the text. */
 static int make_link(char *s, size_t n, int final, int index, struct fb_exc_link *l,
-                     struct fb_arena *a) {
+                     struct fb_arena *a)
+{
     memset(l, 0, sizeof *l);
     while (n && *s == ' ') {
         s++;
@@ -549,8 +574,8 @@ enum sep_kind { SEP_NONE, SEP_ARROW, SEP_END_INNER, SEP_INNER, SEP_TYPE };
 
 /* The separator at w[i] and its length (*len; 0 for SEP_TYPE, whose type name starts
  * the next segment). seg_has_text: the current segment already holds text. */
-static enum sep_kind separator_at(const char *w, size_t n, size_t i, int seg_has_text,
-                                  size_t *len) {
+static enum sep_kind separator_at(const char *w, size_t n, size_t i, int seg_has_text, size_t *len)
+{
     char c = w[i];
     *len = 0;
     if (c == '-') {
@@ -580,7 +605,8 @@ static enum sep_kind separator_at(const char *w, size_t n, size_t i, int seg_has
     return SEP_NONE;
 }
 
-static void attach(struct fb_exc_link *to, const struct fb_exc_link *l) {
+static void attach(struct fb_exc_link *to, const struct fb_exc_link *l)
+{
     if (l->server && !to->server)
         to->server = l->server;
     if (l->lid && !to->lid)
@@ -593,7 +619,8 @@ static void attach(struct fb_exc_link *to, const struct fb_exc_link *l) {
  * after "--- End of inner exception stack trace ---" the text belongs to the outer
  * exception again, so a server name or LID found there goes to the link that preceded
  * the matching " ---> " rather than to the innermost link. */
-static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_exc_chain *out) {
+static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_exc_chain *out)
+{
     struct fb_exc_link links[MAX_LINKS];
     long nest[MAX_NEST];
     size_t nl = 0, seg = 0, depth = 0;
@@ -639,7 +666,8 @@ static void parse_normalized(char *w, size_t n, struct fb_arena *a, struct fb_ex
     }
 }
 
-void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_chain *out) {
+void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_chain *out)
+{
     size_t n;
     char *w = normalize(text, &n);
     n = strip_frames(w, n);
@@ -649,14 +677,16 @@ void fb_exc_chain_parse(struct fb_str text, struct fb_arena *a, struct fb_exc_ch
 
 /* ---- what else a finding's text tells ---- */
 
-static const char *copy_field(struct fb_arena *a, const char *s, size_t n) {
+static const char *copy_field(struct fb_arena *a, const char *s, size_t n)
+{
     struct fb_str t = fb_str_trim(fb_str_make(s, n > MAX_FIELD ? MAX_FIELD : n));
     return fb_arena_cstr(a, t.ptr, t.len);
 }
 
 /* "diagnostics: 2000005;reason="...";error_category="..."" with free spacing; without
  * "diagnostics:", a lone error_category="..." still fills diag_category. */
-static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
+static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
+{
     const char *reason = NULL, *category = NULL, *code = NULL;
     size_t i;
     long p = ifind(w, n, "diagnostics:");
@@ -728,7 +758,8 @@ static void parse_diagnostics(struct fb_finding *f, const char *w, size_t n, str
         f->diag_category = category;
 }
 
-static int is_soap12_code(const char *v) {
+static int is_soap12_code(const char *v)
+{
     const char *c = strchr(v, ':');
     c = c ? c + 1 : v;
     return strcmp(c, "Sender") == 0 || strcmp(c, "Receiver") == 0 ||
@@ -739,7 +770,8 @@ static int is_soap12_code(const char *v) {
 /* Tolerant scan of an embedded WS-Trust SOAP 1.2 fault: start tags <prefix:Local ...>
  * by local name (the fragment has no namespace declarations and is often cut). Returns
  * the offset of the first element used, or -1. */
-static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
+static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
+{
     const char *code = NULL, *sub = NULL, *reason = NULL, *pv = NULL, *pc = NULL, *pt = NULL;
     long first = -1;
     for (size_t i = 0; i < n; i++) {
@@ -809,7 +841,8 @@ static long scan_wstrust(struct fb_finding *f, const char *w, size_t n, struct f
     return first;
 }
 
-static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_arena *a) {
+static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_arena *a)
+{
     for (size_t k = 0; k < f->n_urls; k++)
         if (fb_str_ieq(fb_str_cstr(f->urls[k]), fb_str_make(s, n)))
             return;
@@ -817,7 +850,8 @@ static void add_url(struct fb_finding *f, const char *s, size_t n, struct fb_are
         f->urls[f->n_urls++] = fb_arena_cstr(a, s, n);
 }
 
-static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a) {
+static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_arena *a)
+{
     for (size_t i = 0; i < n && f->n_urls < FB_FINDING_MAX_URLS; i++) {
         if (w[i] != 'h' && w[i] != 'H')
             continue;
@@ -856,7 +890,8 @@ static void scan_urls(struct fb_finding *f, const char *w, size_t n, struct fb_a
 }
 
 /* The leg named by the text: the earliest marker wins (the outermost message). */
-static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_at) {
+static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_at)
+{
     long best = -1;
     const char *leg = NULL;
     struct {
@@ -887,7 +922,8 @@ static void pick_leg(struct fb_finding *f, const char *w, size_t n, long fault_a
         f->leg = leg;
 }
 
-void fb_finding_parse_text(struct fb_finding *f, struct fb_arena *a) {
+void fb_finding_parse_text(struct fb_finding *f, struct fb_arena *a)
+{
     const char *text = f->message_text ? f->message_text : f->fault_string;
     f->chain.links = NULL;
     f->chain.n_links = 0;

@@ -179,13 +179,13 @@ static struct fb_str first_body_element(struct fb_str body)
         if (*n == '/' || *n == '?' || *n == '!')
             continue;
         const char *ne = n;
-        while (ne < end && *ne != '>' && *ne != ' ' && *ne != '\t' && *ne != '\r' &&
-               *ne != '\n' && *ne != '/')
+        while (ne < end && *ne != '>' && *ne != ' ' && *ne != '\t' && *ne != '\r' && *ne != '\n' &&
+               *ne != '/')
             ne++;
         struct fb_str name = fb_str_make(n, (size_t)(ne - n));
         const char *colon = memchr(name.ptr, ':', name.len);
-        struct fb_str local = colon ? fb_str_make(colon + 1, name.len - (size_t)(colon + 1 - n))
-                                    : name;
+        struct fb_str local =
+            colon ? fb_str_make(colon + 1, name.len - (size_t)(colon + 1 - n)) : name;
         if (!fb_str_eq(local, FB_STR_LIT("Body")))
             continue;
         const char *gt = memchr(ne, '>', (size_t)(end - ne));
@@ -206,8 +206,8 @@ static struct fb_str first_body_element(struct fb_str body)
             break;
         }
         const char *s = q + 1, *se = s;
-        while (se < end && *se != '>' && *se != ' ' && *se != '\t' && *se != '\r' &&
-               *se != '\n' && *se != '/')
+        while (se < end && *se != '>' && *se != ' ' && *se != '\t' && *se != '\r' && *se != '\n' &&
+               *se != '/')
             se++;
         struct fb_str el = fb_str_make(s, (size_t)(se - s));
         colon = memchr(el.ptr, ':', el.len);
@@ -219,25 +219,64 @@ static struct fb_str first_body_element(struct fb_str body)
 /* Operation names classification can return (static strings). */
 static const char *const known_ops[] = {
     /* EWS */
-    "GetUserAvailability", "GetUserOofSettings", "SetUserOofSettings", "FindItem", "GetItem",
-    "CreateItem", "UpdateItem", "DeleteItem", "MoveItem", "CopyItem", "FindFolder", "GetFolder",
-    "SyncFolderItems", "SyncFolderHierarchy", "ResolveNames", "ExpandDL", "GetServerTimeZones",
-    "GetSharingMetadata", "GetSharingFolder", "GetRoomLists", "GetRooms", "FindPeople",
-    "GetUserPhoto", "Subscribe", "Unsubscribe", "GetEvents", "GetStreamingEvents", "GetMailTips",
-    "GetUserConfiguration", "GetInboxRules", "ConvertId", "GetDelegate", "GetAttachment",
-    "CreateAttachment", "GetReminders", "GetAppManifests",
+    "GetUserAvailability",
+    "GetUserOofSettings",
+    "SetUserOofSettings",
+    "FindItem",
+    "GetItem",
+    "CreateItem",
+    "UpdateItem",
+    "DeleteItem",
+    "MoveItem",
+    "CopyItem",
+    "FindFolder",
+    "GetFolder",
+    "SyncFolderItems",
+    "SyncFolderHierarchy",
+    "ResolveNames",
+    "ExpandDL",
+    "GetServerTimeZones",
+    "GetSharingMetadata",
+    "GetSharingFolder",
+    "GetRoomLists",
+    "GetRooms",
+    "FindPeople",
+    "GetUserPhoto",
+    "Subscribe",
+    "Unsubscribe",
+    "GetEvents",
+    "GetStreamingEvents",
+    "GetMailTips",
+    "GetUserConfiguration",
+    "GetInboxRules",
+    "ConvertId",
+    "GetDelegate",
+    "GetAttachment",
+    "CreateAttachment",
+    "GetReminders",
+    "GetAppManifests",
     /* Autodiscover SOAP */
-    "GetUserSettings", "GetFederationInformation", "GetDomainSettings",
+    "GetUserSettings",
+    "GetFederationInformation",
+    "GetDomainSettings",
     "GetOrganizationRelationshipSettings",
     /* OWA */
-    "GetUserAvailabilityInternal", "GetCalendarFolderConfiguration", "GetCalendarView",
-    "GetCalendarEvent", "GetCalendarFolders", "GetOwaUserConfiguration", "GetPersona",
+    "GetUserAvailabilityInternal",
+    "GetCalendarFolderConfiguration",
+    "GetCalendarView",
+    "GetCalendarEvent",
+    "GetCalendarFolders",
+    "GetOwaUserConfiguration",
+    "GetPersona",
     "GetMailboxCalendarConfiguration",
 };
 
 /* OWA actions that read calendars (kind owa-calendar). */
 static const char *const owa_calendar_ops[] = {
-    "GetCalendarFolderConfiguration", "GetCalendarView", "GetCalendarEvent", "GetCalendarFolders",
+    "GetCalendarFolderConfiguration",
+    "GetCalendarView",
+    "GetCalendarEvent",
+    "GetCalendarFolders",
 };
 
 static const char *known_op(struct fb_str raw)
@@ -266,8 +305,7 @@ static struct fb_str owa_action(const struct fb_exchange *ex, struct fb_str quer
     a = fb_str_trim(fb_msg_header_value(&ex->req, "Action"));
     if (a.len)
         return a;
-    return strip_isuffix(fb_str_trim(fb_msg_header_value(&ex->req, "X-OWA-ActionName")),
-                         "Action");
+    return strip_isuffix(fb_str_trim(fb_msg_header_value(&ex->req, "X-OWA-ActionName")), "Action");
 }
 
 static int is_wstrust_action(struct fb_str act)
@@ -315,8 +353,15 @@ static int is_exchange_host(struct fb_str host)
 }
 
 static const char *const exchange_prefixes[] = {
-    "/ews", "/owa", "/ecp", "/mapi", "/rpc", "/autodiscover", "/Microsoft-Server-ActiveSync",
-    "/api/v2.0", "/api/beta",
+    "/ews",
+    "/owa",
+    "/ecp",
+    "/mapi",
+    "/rpc",
+    "/autodiscover",
+    "/Microsoft-Server-ActiveSync",
+    "/api/v2.0",
+    "/api/beta",
 };
 
 /* Classification with the raw operation slice (borrowed from ex) for names outside the
@@ -522,8 +567,8 @@ static const char *requester_from_request(const struct fb_exchange *ex, struct f
 static struct fb_finding *add_error(struct fb_call *call, struct fb_arena *a)
 {
     size_t n = call->n_errors;
-    call->errors = fb_arena_realloc(a, call->errors, n * sizeof *call->errors,
-                                    (n + 1) * sizeof *call->errors);
+    call->errors =
+        fb_arena_realloc(a, call->errors, n * sizeof *call->errors, (n + 1) * sizeof *call->errors);
     struct fb_finding *f = &call->errors[n];
     memset(f, 0, sizeof *f);
     f->layer = FB_LAYER_CLIENT_HOP;
@@ -627,8 +672,8 @@ static int looks_json(const struct fb_msg *m)
 static int looks_xml(const struct fb_msg *m)
 {
     struct fb_str b = first_non_space(m->body);
-    return b.len && b.ptr[0] == '<' &&
-           !fb_str_istarts(b, "<!DOCTYPE html") && !fb_str_istarts(b, "<html");
+    return b.len && b.ptr[0] == '<' && !fb_str_istarts(b, "<!DOCTYPE html") &&
+           !fb_str_istarts(b, "<html");
 }
 
 static int is_ews_path(const struct fb_exchange *ex)
@@ -684,9 +729,10 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
     call->url = dup_slice(a, url);
     call->operation = op ? op : raw_op.len ? dup_slice(a, raw_op) : NULL;
     call->started_us = ex->t.started;
-    call->elapsed_us = (ex->t.started && ex->t.response_done && ex->t.response_done >= ex->t.started)
-                           ? ex->t.response_done - ex->t.started
-                           : -1;
+    call->elapsed_us =
+        (ex->t.started && ex->t.response_done && ex->t.response_done >= ex->t.started)
+            ? ex->t.response_done - ex->t.started
+            : -1;
     fill_http_facts(ex, &u, a, &call->http);
     if (federated)
         call->flags |= FB_CALL_F_FEDERATED;
@@ -695,16 +741,12 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
     case FB_CALL_EWS_GUA:
     case FB_CALL_AUTOD_SOAP:
     case FB_CALL_AUTOD_POX:
-    case FB_CALL_FED_TOKEN:
-        (void)fb_extract_soap(ex, call, a, t, input_path);
-        break;
+    case FB_CALL_FED_TOKEN: (void)fb_extract_soap(ex, call, a, t, input_path); break;
     case FB_CALL_OWA_GUA:
     case FB_CALL_OWA_CALENDAR:
     case FB_CALL_GRAPH_SCHEDULE:
     case FB_CALL_AUTOD_V2:
-    case FB_CALL_OAUTH_TOKEN:
-        (void)fb_extract_json(ex, call, a, t, input_path);
-        break;
+    case FB_CALL_OAUTH_TOKEN: (void)fb_extract_json(ex, call, a, t, input_path); break;
     default: /* exchange-other: by what the bodies are */
         if (looks_json(&ex->resp) || (!ex->resp.body.len && looks_json(&ex->req)))
             (void)fb_extract_json(ex, call, a, t, input_path);
@@ -724,20 +766,19 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
 
     if (no_response) {
         struct fb_finding *f = add_error(call, a);
-        f->message_text =
-            call->elapsed_us >= 0
-                ? fb_arena_printf(a, "no response (client gave up after %lld ms)",
-                                  (long long)(call->elapsed_us / 1000))
-                : "no response";
+        f->message_text = call->elapsed_us >= 0
+                              ? fb_arena_printf(a, "no response (client gave up after %lld ms)",
+                                                (long long)(call->elapsed_us / 1000))
+                              : "no response";
         fb_finding_parse_text(f, a);
         for (size_t i = 0; i < call->n_attendees; i++)
             call->attendees[i].result = FB_RES_NO_RESPONSE;
     } else if (ex->resp.status >= 400 && !body_finding) {
         struct fb_finding *f = add_error(call, a);
         struct fb_str reason = fb_str_trim(ex->resp.reason);
-        f->message_text = reason.len ? fb_arena_printf(a, "HTTP %d %.*s", ex->resp.status,
-                                                       FB_STR_FMT(reason))
-                                     : fb_arena_printf(a, "HTTP %d", ex->resp.status);
+        f->message_text =
+            reason.len ? fb_arena_printf(a, "HTTP %d %.*s", ex->resp.status, FB_STR_FMT(reason))
+                       : fb_arena_printf(a, "HTTP %d", ex->resp.status);
         f->exception_type = call->http.x_owa_error;
         fb_finding_parse_text(f, a);
         if (call->http.x_ms_diagnostics)

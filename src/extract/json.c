@@ -87,8 +87,7 @@ static const char *jstr_trim(struct ctx *c, json_t *v)
 {
     if (!json_is_string(v))
         return jstr(c, v);
-    struct fb_str s =
-        fb_str_trim(fb_str_make(json_string_value(v), json_string_length(v)));
+    struct fb_str s = fb_str_trim(fb_str_make(json_string_value(v), json_string_length(v)));
     return fb_arena_cstr(c->a, s.ptr, s.len);
 }
 
@@ -118,8 +117,8 @@ static int load(struct ctx *c, struct fb_str body, const char *what, json_t **ou
     json_error_t err;
     json_t *root = json_loadb(b.ptr, b.len, JSON_ALLOW_NUL, &err);
     if (!root) {
-        warn(c, "%s body is not valid JSON (line %d, column %d): %s", what, err.line,
-             err.column, err.text);
+        warn(c, "%s body is not valid JSON (line %d, column %d): %s", what, err.line, err.column,
+             err.text);
         c->call->flags |= FB_CALL_F_BODY_UNPARSED;
         c->rc = FB_ERR_FORMAT;
         return FB_ERR_FORMAT;
@@ -207,8 +206,8 @@ static void message_xml(struct ctx *c, json_t *rm, struct fb_finding *f)
         if (!*dst[i] && json_is_object(mx))
             *dst[i] = jstr_trim(c, jget(mx, keys[i]));
         if (!*dst[i] && json_is_string(mx))
-            *dst[i] = xml_text(c, fb_str_make(json_string_value(mx), json_string_length(mx)),
-                               keys[i]);
+            *dst[i] =
+                xml_text(c, fb_str_make(json_string_value(mx), json_string_length(mx)), keys[i]);
     }
     /* Value Name="..." pairs: [{"Name":..,"Value":..}] under Value / Values */
     json_t *vals = json_is_object(mx) ? jget(mx, "Value") : NULL;
@@ -357,8 +356,7 @@ static void owa_attendee(struct ctx *c, struct fb_attendee *at, json_t *resp)
     }
     json_t *cls = jget(rm, "ResponseClass");
     json_t *code = jget(rm, "ResponseCode");
-    if (jstr_ieq(cls, "Error") ||
-        (!cls && json_is_string(code) && !jstr_ieq(code, "NoError"))) {
+    if (jstr_ieq(cls, "Error") || (!cls && json_is_string(code) && !jstr_ieq(code, "NoError"))) {
         at->result = FB_RES_ERROR;
         at->finding = response_message_finding(c, rm);
         return;
@@ -377,8 +375,8 @@ static void owa_attendee(struct ctx *c, struct fb_attendee *at, json_t *resp)
     else if (all_n(at->merged_free_busy)) /* before "coarser": no data says more */
         why = "MergedFreeBusy has no data (all N)";
     else if (got >= 0 && want >= 0 && got < want)
-        why = fb_arena_printf(c->a, "FreeBusyViewType %s returned for requested %s",
-                              at->view_type, at->requested_view);
+        why = fb_arena_printf(c->a, "FreeBusyViewType %s returned for requested %s", at->view_type,
+                              at->requested_view);
     if (!why) {
         at->result = FB_RES_OK;
         return;
@@ -414,8 +412,7 @@ static void owa_gua(struct ctx *c)
         /* whole-call status only */
         int errs = generic_errors(c, root);
         if (!errs && req_known && call->n_attendees) {
-            warn(c, "OWA response has no Responses for %zu requested mailboxes",
-                 call->n_attendees);
+            warn(c, "OWA response has no Responses for %zu requested mailboxes", call->n_attendees);
             call->flags |= FB_CALL_F_COUNT_MISMATCH;
             for (size_t i = 0; i < call->n_attendees; i++)
                 call->attendees[i].result = FB_RES_NO_RESPONSE;

@@ -70,7 +70,7 @@ static const struct {
 /* One per-mailbox answer, before it is paired with the request's mailboxes. */
 struct answer {
     enum fb_result result;
-    int pending_success;        /* GUA Success: the view checks need the requested view */
+    int pending_success; /* GUA Success: the view checks need the requested view */
     const char *view_type;
     const char *merged;         /* first SOAP_MERGED_KEEP chars */
     int merged_all_n;           /* the whole MergedFreeBusy is 'N' */
@@ -79,15 +79,15 @@ struct answer {
 
 /* What the two bodies told, combined by finish(). */
 struct shape {
-    int have_req;                /* a request naming mailboxes was read */
-    const char **mailboxes;      /* NULL entries: MailboxData without an address */
+    int have_req;           /* a request naming mailboxes was read */
+    const char **mailboxes; /* NULL entries: MailboxData without an address */
     size_t n_mb, cap_mb;
     const char *requested_view;
-    int have_list;               /* a response with per-mailbox answers was read */
+    int have_list; /* a response with per-mailbox answers was read */
     struct answer *ans;
     size_t n_ans, cap_ans;
-    int call_error;              /* the response carried a whole-request error */
-    int capped;                  /* SOAP_MAX_ATTENDEES hit (warned once) */
+    int call_error; /* the response carried a whole-request error */
+    int capped;     /* SOAP_MAX_ATTENDEES hit (warned once) */
 };
 
 struct sctx {
@@ -204,7 +204,10 @@ static const char *attr(struct sctx *c, const xmlNode *n, const char *name)
     return r;
 }
 
-static int eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+static int eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
 
 /* ---- findings ---------------------------------------------------------------------- */
 
@@ -245,8 +248,8 @@ static void finding_done(struct sctx *c, struct fb_finding *f)
 {
     struct fb_finding doc = *f;
     fb_finding_parse_text(f, c->a);
-#define KEEP_DOC(field)                                                                         \
-    if (doc.field)                                                                              \
+#define KEEP_DOC(field)                                                                            \
+    if (doc.field)                                                                                 \
         f->field = doc.field;
     KEEP_DOC(wstrust_code)
     KEEP_DOC(wstrust_subcode)
@@ -437,8 +440,8 @@ static void gua_response(struct sctx *c, struct shape *s, const xmlNode *resp)
     }
 }
 
-/* Other EWS operations (FB_CALL_EXCHANGE_OTHER): XResponse/ResponseMessages/(any)ResponseMessage with
- * ResponseClass Error or Warning become call-level findings. */
+/* Other EWS operations (FB_CALL_EXCHANGE_OTHER): XResponse/ResponseMessages/(any)ResponseMessage
+ * with ResponseClass Error or Warning become call-level findings. */
 static void ews_other_response(struct sctx *c, const xmlNode *resp)
 {
     const xmlNode *msgs = child(c, resp, NS_MSG, "ResponseMessages");
@@ -629,8 +632,7 @@ static void header(struct sctx *c, const xmlNode *hdr)
     }
     const xmlNode *imp = child(c, hdr, NS_TYPES, "ExchangeImpersonation");
     const xmlNode *sid = child(c, imp, NS_TYPES, "ConnectingSID");
-    static const char *const who[] = {"PrimarySmtpAddress", "SmtpAddress", "PrincipalName",
-                                      "SID"};
+    static const char *const who[] = {"PrimarySmtpAddress", "SmtpAddress", "PrincipalName", "SID"};
     for (size_t i = 0; sid && !call->requester && i < FB_ARRAY_LEN(who); i++) {
         const char *v = child_text(c, sid, NS_TYPES, who[i]);
         if (v && *v)
@@ -837,8 +839,9 @@ static int has_problem(const struct answer *an)
  * "no-response" and every answer that carries a finding becomes a call-level error. */
 static void finish_mismatch(struct sctx *c, struct shape *s)
 {
-    warn(c, "%zu per-mailbox responses for %zu requested mailboxes: none paired, the errors "
-            "are kept at the call level",
+    warn(c,
+         "%zu per-mailbox responses for %zu requested mailboxes: none paired, the errors "
+         "are kept at the call level",
          s->n_ans, s->n_mb);
     struct fb_call *call = c->call;
     call->flags |= FB_CALL_F_COUNT_MISMATCH;
@@ -858,16 +861,17 @@ static void finish_mismatch(struct sctx *c, struct shape *s)
         extra += has_problem(&s->ans[i]);
     if (!extra)
         return;
-    call->errors = fb_arena_realloc(c->a, call->errors, call->n_errors * fz,
-                                    (call->n_errors + extra) * fz);
+    call->errors =
+        fb_arena_realloc(c->a, call->errors, call->n_errors * fz, (call->n_errors + extra) * fz);
     for (size_t i = 0; i < s->n_ans; i++)
         if (has_problem(&s->ans[i]))
             call->errors[call->n_errors++] = *s->ans[i].finding;
 }
 
 /* The Nth answer belongs to the Nth requested mailbox. Answers without a request become
- * attendees with mailbox NULL. A body cut short pairs its prefix. Without any per-mailbox answer, a whole-request error
- * makes every attendee "error" (the finding is in call->errors); else "no-response". */
+ * attendees with mailbox NULL. A body cut short pairs its prefix. Without any per-mailbox answer, a
+ * whole-request error makes every attendee "error" (the finding is in call->errors); else
+ * "no-response". */
 static void finish(struct sctx *c, struct shape *s)
 {
     int mismatch = s->have_req && s->have_list && s->n_ans != s->n_mb;
@@ -878,8 +882,9 @@ static void finish(struct sctx *c, struct shape *s)
         return;
     }
     if (mismatch) {
-        warn(c, "%zu per-mailbox responses for %zu requested mailboxes in a body cut short: the "
-                "first %zu paired by position, the rest no-response",
+        warn(c,
+             "%zu per-mailbox responses for %zu requested mailboxes in a body cut short: the "
+             "first %zu paired by position, the rest no-response",
              s->n_ans, s->n_mb, s->n_ans);
         c->call->flags |= FB_CALL_F_COUNT_MISMATCH;
     }
@@ -890,8 +895,8 @@ static void finish(struct sctx *c, struct shape *s)
         return;
     struct fb_call *call = c->call;
     size_t sz = sizeof *call->attendees;
-    call->attendees =
-        fb_arena_realloc(c->a, call->attendees, call->n_attendees * sz, (call->n_attendees + n) * sz);
+    call->attendees = fb_arena_realloc(c->a, call->attendees, call->n_attendees * sz,
+                                       (call->n_attendees + n) * sz);
     for (size_t i = 0; i < n; i++) {
         struct fb_attendee *at = &call->attendees[call->n_attendees + i];
         memset(at, 0, sizeof *at);

@@ -7,7 +7,10 @@
 
 #include "fbdiag/trace.h"
 
-void fb_capture_init(struct fb_capture *c) { memset(c, 0, sizeof *c); }
+void fb_capture_init(struct fb_capture *c)
+{
+    memset(c, 0, sizeof *c);
+}
 
 static void remember(char *dst, struct fb_str src)
 {
@@ -58,7 +61,7 @@ void fb_capture_observe(struct fb_capture *c, const struct fb_exchange *ex)
 
 /* fb_trace_advise counts one exchange per call; the first call names the source. */
 static void advise_n(struct fb_trace *t, enum fb_advice_kind k, const char *input,
-                  const char *first, uint64_t count)
+                     const char *first, uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++)
         fb_trace_advise(t, k, input, i == 0 && first[0] ? first : NULL);

@@ -26,9 +26,8 @@ const char *fb_vantage_name(enum fb_vantage v)
 
 const char *fb_direction_name(enum fb_direction d)
 {
-    static const char *const names[FB_DIR_COUNT] = {
-        "unknown", "cloud-to-onprem", "onprem-to-cloud", "onprem-cross-forest",
-        "cloud-cross-tenant"};
+    static const char *const names[FB_DIR_COUNT] = {"unknown", "cloud-to-onprem", "onprem-to-cloud",
+                                                    "onprem-cross-forest", "cloud-cross-tenant"};
     return (unsigned)d < FB_DIR_COUNT ? names[d] : "unknown";
 }
 
@@ -107,8 +106,8 @@ static const char *mailbox_domain(struct fb_arena *a, const char *mailbox)
 static int is_cloud_host(const char *host)
 {
     static const char *const suffixes[] = {
-        "outlook.office365.com", "outlook.office.com", "office365.com", "outlook.com",
-        "microsoftonline.com",   "graph.microsoft.com", "office.com", "microsoft.com",
+        "outlook.office365.com", "outlook.office.com",  "office365.com", "outlook.com",
+        "microsoftonline.com",   "graph.microsoft.com", "office.com",    "microsoft.com",
         "microsoftonline-p.com", "mail.onmicrosoft.com"};
     if (!host)
         return 0;
@@ -124,9 +123,8 @@ static int is_cloud_host(const char *host)
 /* Token-issuing hosts/URLs: a leg to them says which side asked, not the target route. */
 static int is_token_url(const char *url)
 {
-    return has(url, "login.microsoftonline.com") || has(url, "extSTS.srf") ||
-           has(url, "/adfs/") || has(url, "login.windows.net") ||
-           has(url, "accounts.accesscontrol.windows.net");
+    return has(url, "login.microsoftonline.com") || has(url, "extSTS.srf") || has(url, "/adfs/") ||
+           has(url, "login.windows.net") || has(url, "accounts.accesscontrol.windows.net");
 }
 
 /* Exchange Online server names look like AM6PR04MB1234 or DM2PR42CA011 (letters, a
@@ -169,10 +167,9 @@ static int call_requester_in_cloud(const struct fb_call *c, struct fb_evidence *
         ev->source = c->source;
         return 1;
     }
-    if (h->server_version && (starts(h->server_version, "15.0.") ||
-                              starts(h->server_version, "15.1.") ||
-                              starts(h->server_version, "15.2.") ||
-                              starts(h->server_version, "14."))) {
+    if (h->server_version &&
+        (starts(h->server_version, "15.0.") || starts(h->server_version, "15.1.") ||
+         starts(h->server_version, "15.2.") || starts(h->server_version, "14."))) {
         ev->text = "server version of Exchange Server (on-premises) answered the requester";
         ev->source = c->source;
         return 0;
@@ -279,9 +276,8 @@ static void attendee_auth(const struct fb_call *c, const struct fb_attendee *att
     const struct fb_finding *f = att->finding;
     if (finding_says_oauth(f, c)) {
         af->auth_path = FB_AUTH_OAUTH;
-        af->auth_evidence.text = f && f->diag_code
-                                     ? "the error carries OAuth diagnostics (2000xxx)"
-                                     : "the error names OAuth";
+        af->auth_evidence.text = f && f->diag_code ? "the error carries OAuth diagnostics (2000xxx)"
+                                                   : "the error names OAuth";
     } else if (finding_says_dauth(f, c)) {
         af->auth_path = FB_AUTH_DAUTH;
         af->auth_evidence.text =
@@ -341,7 +337,7 @@ static void compute_app(struct fb_trace *t, struct fb_facts *fx)
         enum fb_app a = app_of(t->calls[i]);
         if (a != FB_APP_UNKNOWN) {
             fx->app = a;
-            fx->app_evidence.text = t->calls[i]->http.process   ? "process of the request"
+            fx->app_evidence.text = t->calls[i]->http.process      ? "process of the request"
                                     : t->calls[i]->http.user_agent ? "user agent and URL"
                                                                    : "URL of the call";
             fx->app_evidence.source = t->calls[i]->source;
@@ -401,8 +397,8 @@ static const struct fb_call *chain_success_after(struct fb_trace *t, size_t i)
             return d;
         if (c->http.status == 401 && same_endpoint(c->url, d->url))
             return d;
-        if (auth_handshake && d->kind == c->kind && is_cloud_host(c->http.host) ==
-                                                         is_cloud_host(d->http.host))
+        if (auth_handshake && d->kind == c->kind &&
+            is_cloud_host(c->http.host) == is_cloud_host(d->http.host))
             return d;
     }
     return NULL;
@@ -429,8 +425,7 @@ static void compute_chains(struct fb_trace *t, struct fb_facts *fx)
             fx->calls[i].superseded = 1;
             fx->calls[i].superseded_by.source = ok->source;
             fx->calls[i].superseded_by.text =
-                is_autodiscover(c->kind)
-                    ? "a later Autodiscover call of the same chain succeeded"
+                is_autodiscover(c->kind) ? "a later Autodiscover call of the same chain succeeded"
                 : c->http.status == 401
                     ? "an authentication handshake: a later request to it succeeded"
                     : "a later token request succeeded";
@@ -577,12 +572,12 @@ static void rel_one(const struct rel *refs, size_t n, size_t x, struct fb_attend
     fxa->calls_failed = failed;
     fxa->route_peers_ok = tri_of(route_peers, route_ok);
     fxa->domain_peers_ok = tri_of(dom_peers, dom_ok);
-    fxa->fails_in_every_call = seen < 2 ? FB_TRI_UNKNOWN
+    fxa->fails_in_every_call = seen < 2         ? FB_TRI_UNKNOWN
                                : failed == seen ? FB_TRI_TRUE
                                                 : FB_TRI_FALSE;
     /* the domain fails in every call: this pair's calls and the domain peers' */
     uint32_t all = seen + dom_seen, all_failed = failed + dom_failed;
-    fxa->domain_fails_in_every_call = all < 2 ? FB_TRI_UNKNOWN
+    fxa->domain_fails_in_every_call = all < 2             ? FB_TRI_UNKNOWN
                                       : all_failed == all ? FB_TRI_TRUE
                                                           : FB_TRI_FALSE;
 }
@@ -657,21 +652,20 @@ static void compute_attendee_facts(struct fb_trace *t, struct fb_facts *fx, size
 {
     const struct fb_call *c = t->calls[i];
     struct fb_call_facts *cf = &fx->calls[i];
-    cf->attendees = fb_arena_calloc(&t->arena, c->n_attendees ? c->n_attendees : 1,
-                                    sizeof *cf->attendees);
+    cf->attendees =
+        fb_arena_calloc(&t->arena, c->n_attendees ? c->n_attendees : 1, sizeof *cf->attendees);
     struct fb_evidence req_ev = {NULL, NULL};
     int req_cloud = call_requester_in_cloud(c, &req_ev);
-    const char *req_domain = c->requester ? mailbox_domain(&t->arena, c->requester)
-                                          : fx->requester_domain;
+    const char *req_domain =
+        c->requester ? mailbox_domain(&t->arena, c->requester) : fx->requester_domain;
     for (size_t k = 0; k < c->n_attendees; k++) {
         const struct fb_attendee *att = &c->attendees[k];
         struct fb_attendee_facts *af = &cf->attendees[k];
         attendee_route(&t->arena, att, af);
         attendee_auth(c, att, af);
-        af->same_domain_as_requester =
-            !req_domain || !af->domain ? FB_TRI_UNKNOWN
-            : strcmp(req_domain, af->domain) == 0 ? FB_TRI_TRUE
-                                                  : FB_TRI_FALSE;
+        af->same_domain_as_requester = !req_domain || !af->domain            ? FB_TRI_UNKNOWN
+                                       : strcmp(req_domain, af->domain) == 0 ? FB_TRI_TRUE
+                                                                             : FB_TRI_FALSE;
         struct fb_evidence tgt_ev = {NULL, NULL};
         int tgt_cloud = target_in_cloud(att->finding, af, &tgt_ev, c->source);
         af->direction = FB_DIR_UNKNOWN;

@@ -26,8 +26,8 @@
 #include "fbdiag/arena.h"
 #include "fbdiag/buf.h"
 
-#define STEP_OUT 65536u  /* bytes of output room offered to a decoder per call */
-#define MAX_LAYERS 16    /* non-identity codings undone at most (hostile headers) */
+#define STEP_OUT 65536u        /* bytes of output room offered to a decoder per call */
+#define MAX_LAYERS 16          /* non-identity codings undone at most (hostile headers) */
 #define ZSTD_WINDOW_LOG_MAX 23 /* RFC 8878 section 3.1.1.1.2: HTTP needs at most 8 MB */
 
 enum fb_coding fb_decode_coding(struct fb_str token)
@@ -92,8 +92,8 @@ static void sink_commit(struct sink *s, const uint8_t *window, size_t n)
 }
 
 /* zlib for gzip (wbits 16+15, members concatenated) and deflate (15 or -15). */
-static int run_zlib(const uint8_t *in, size_t in_len, int wbits, int multi_member,
-                    struct sink *s, const char **why)
+static int run_zlib(const uint8_t *in, size_t in_len, int wbits, int multi_member, struct sink *s,
+                    const char **why)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -273,12 +273,12 @@ static struct fb_str give(struct fb_arena *a, uint8_t *owned, const uint8_t *cur
     return fb_str_make((const char *)cur, len);
 }
 
-int fb_decode_content(struct fb_str content_encoding, const uint8_t *in, size_t in_len,
-                      size_t max, struct fb_arena *a, struct fb_str *out, struct fb_diag *d)
+int fb_decode_content(struct fb_str content_encoding, const uint8_t *in, size_t in_len, size_t max,
+                      struct fb_arena *a, struct fb_str *out, struct fb_diag *d)
 {
     const uint8_t *cur = in; /* input of the next layer */
     size_t cur_len = in_len;
-    uint8_t *owned = NULL;   /* heap block cur points into, if not the caller's input */
+    uint8_t *owned = NULL; /* heap block cur points into, if not the caller's input */
     unsigned layers = 0;
     size_t end = content_encoding.len;
 

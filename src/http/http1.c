@@ -46,7 +46,10 @@ static int is_tchar(uint8_t c)
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static int is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
+static int is_ows(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* The line [p, lf) without its CR. */
 static struct fb_str line_of(const uint8_t *p, const uint8_t *lf)
@@ -169,8 +172,8 @@ static int start_prefix_ok(const uint8_t *p, const uint8_t *end, enum fb_http1_k
 }
 
 int fb_http1_parse_head(const uint8_t *data, size_t len, enum fb_http1_kind kind,
-                        size_t max_head_bytes, struct fb_http1_head *h,
-                        struct fb_header *hdrs, size_t max_hdrs)
+                        size_t max_head_bytes, struct fb_http1_head *h, struct fb_header *hdrs,
+                        size_t max_hdrs)
 {
     memset(h, 0, sizeof *h);
     if (len > INT_MAX)
@@ -474,16 +477,15 @@ int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind k
     if (h.n_headers_seen > slots && o->limits.max_headers > slots) {
         /* more fields than the stack holds: parse again into a heap array sized by
          * what is there, never by the (possibly huge) configured maximum */
-        slots = h.n_headers_seen < o->limits.max_headers ? h.n_headers_seen
-                                                         : o->limits.max_headers;
+        slots = h.n_headers_seen < o->limits.max_headers ? h.n_headers_seen : o->limits.max_headers;
         heap = hdrs = fb_xcalloc(slots, sizeof *hdrs);
         n = fb_http1_parse_head(data, len, kind, o->limits.max_head_bytes, &h, hdrs, slots);
     }
 
     struct fb_http1_framing fr;
-    int rc = fb_http1_framing(kind, h.status, kind == FB_HTTP1_RESPONSE ? o->req_method
-                                                                        : FB_STR_NULL,
-                              hdrs, h.n_headers, &fr);
+    int rc =
+        fb_http1_framing(kind, h.status, kind == FB_HTTP1_RESPONSE ? o->req_method : FB_STR_NULL,
+                         hdrs, h.n_headers, &fr);
     if (rc) {
         free(heap);
         return rc;
@@ -496,8 +498,7 @@ int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind k
     size_t max_body = o->limits.max_body;
 
     switch (fr.kind) {
-    case FB_FRAME_NONE:
-        break;
+    case FB_FRAME_NONE: break;
     case FB_FRAME_LENGTH:
     case FB_FRAME_CLOSE: {
         size_t blen;

@@ -45,8 +45,8 @@
 #include "fbdiag/util.h"
 
 #define HAR_MAX_ENTRIES 1000000u
-#define HAR_MAX_INFLATED ((size_t)2 << 30)     /* a gzip-wrapped HAR, inflated */
-#define HAR_DEFAULT_MAX_HEADERS 1000u          /* when opts leave a limit at 0 */
+#define HAR_MAX_INFLATED ((size_t)2 << 30) /* a gzip-wrapped HAR, inflated */
+#define HAR_DEFAULT_MAX_HEADERS 1000u      /* when opts leave a limit at 0 */
 #define HAR_DEFAULT_MAX_BODY ((size_t)256 << 20)
 
 struct har_ctx {
@@ -759,8 +759,8 @@ static int read_entry(const struct har_ctx *c, const json_t *entry, size_t i, fb
 static int read_fn(const struct fb_input_src *src, const struct fb_read_opts *o, fb_exchange_cb cb,
                    void *user, struct fb_trace *t, struct fb_diag *d)
 {
-    struct har_ctx c = {src, o, t, HAR_DEFAULT_MAX_HEADERS, HAR_DEFAULT_MAX_BODY,
-                        HAR_DEFAULT_MAX_BODY};
+    struct har_ctx c = {
+        src, o, t, HAR_DEFAULT_MAX_HEADERS, HAR_DEFAULT_MAX_BODY, HAR_DEFAULT_MAX_BODY};
     if (o && o->limits.max_headers)
         c.max_headers = o->limits.max_headers;
     if (o && o->limits.max_body)
@@ -800,8 +800,8 @@ static int read_fn(const struct fb_input_src *src, const struct fb_read_opts *o,
     if (o && o->max_exchanges && o->max_exchanges < cap)
         cap = (size_t)o->max_exchanges;
     if (n > cap) {
-        fb_trace_warn(t, src->path, NULL, "%zu HAR entries beyond the cap of %zu not read",
-                      n - cap, cap);
+        fb_trace_warn(t, src->path, NULL, "%zu HAR entries beyond the cap of %zu not read", n - cap,
+                      cap);
         n = cap;
     }
     rc = FB_OK;

@@ -44,9 +44,9 @@
 #define STDIN_MAX ((size_t)1 << 36)        /* 64 GiB: only memory bounds a pipe */
 
 static const char *const format_names[] = {
-    [FB_FMT_UNKNOWN] = "unknown", [FB_FMT_ZIP] = "saz",       [FB_FMT_HAR] = "har",
-    [FB_FMT_HAR_GZIP] = "har-gzip", [FB_FMT_PCAP] = "pcap",   [FB_FMT_PCAPNG] = "pcapng",
-    [FB_FMT_ETL] = "etl",         [FB_FMT_NETMON] = "netmon", [FB_FMT_GZIP] = "gzip",
+    [FB_FMT_UNKNOWN] = "unknown",   [FB_FMT_ZIP] = "saz",       [FB_FMT_HAR] = "har",
+    [FB_FMT_HAR_GZIP] = "har-gzip", [FB_FMT_PCAP] = "pcap",     [FB_FMT_PCAPNG] = "pcapng",
+    [FB_FMT_ETL] = "etl",           [FB_FMT_NETMON] = "netmon", [FB_FMT_GZIP] = "gzip",
     [FB_FMT_EMPTY] = "empty",
 };
 
@@ -68,7 +68,10 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 
 static int has_prefix(const uint8_t *d, size_t len, const char *magic, size_t n)
 {
@@ -291,8 +294,7 @@ static void hex_head(const uint8_t *d, size_t len, char *out, size_t cap)
 }
 
 /* Why a sniffed format has no reader: the fb_err and the message in d. */
-static int refuse(enum fb_format f, const struct content *c, const char *path,
-                  struct fb_diag *d)
+static int refuse(enum fb_format f, const struct content *c, const char *path, struct fb_diag *d)
 {
     char head[32];
     hex_head(c->data, c->len, head, sizeof head);

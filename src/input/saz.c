@@ -94,13 +94,18 @@ struct reader {
 };
 
 static const char *const timer_names[12] = {
-    "ClientConnected",    "ClientBeginRequest",  "GotRequestHeaders",  "ClientDoneRequest",
-    "ServerConnected",    "FiddlerBeginRequest", "ServerGotRequest",   "ServerBeginResponse",
+    "ClientConnected",    "ClientBeginRequest",  "GotRequestHeaders",   "ClientDoneRequest",
+    "ServerConnected",    "FiddlerBeginRequest", "ServerGotRequest",    "ServerBeginResponse",
     "GotResponseHeaders", "ServerDoneResponse",  "ClientBeginResponse", "ClientDoneResponse"};
 enum {
-    T_CLIENT_CONNECTED = 0, T_CLIENT_BEGIN_REQUEST = 1, T_CLIENT_DONE_REQUEST = 3,
-    T_SERVER_BEGIN_RESPONSE = 7, T_GOT_RESPONSE_HEADERS = 8, T_SERVER_DONE_RESPONSE = 9,
-    T_CLIENT_BEGIN_RESPONSE = 10, T_CLIENT_DONE_RESPONSE = 11
+    T_CLIENT_CONNECTED = 0,
+    T_CLIENT_BEGIN_REQUEST = 1,
+    T_CLIENT_DONE_REQUEST = 3,
+    T_SERVER_BEGIN_RESPONSE = 7,
+    T_GOT_RESPONSE_HEADERS = 8,
+    T_SERVER_DONE_RESPONSE = 9,
+    T_CLIENT_BEGIN_RESPONSE = 10,
+    T_CLIENT_DONE_RESPONSE = 11
 };
 
 static const char *method_name(zip_int32_t m)
@@ -178,9 +183,8 @@ static int is_password_error(int code)
 /* Reads member zidx (at most cap bytes) into arena memory. out and out_len get what was
  * read (possibly partial, with a warning). Returns 0, 1 when the member could not be
  * read at all (warned), or a negative fb_err that stops the input (password). */
-static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
-                       const char *source, struct fb_arena *a, const uint8_t **out,
-                       size_t *out_len)
+static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap, const char *source,
+                       struct fb_arena *a, const uint8_t **out, size_t *out_len)
 {
     *out = NULL;
     *out_len = 0;
@@ -217,9 +221,8 @@ static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
     }
     zip_uint64_t want = (st.valid & ZIP_STAT_SIZE) ? st.size : cap;
     if (want > cap) {
-        fb_trace_warn(r->t, r->src->path, source,
-                      "%s is %llu bytes; only the first %llu are read", name,
-                      (unsigned long long)st.size, (unsigned long long)cap);
+        fb_trace_warn(r->t, r->src->path, source, "%s is %llu bytes; only the first %llu are read",
+                      name, (unsigned long long)st.size, (unsigned long long)cap);
         want = cap;
     }
     /* grow with the data that really arrives: the size in the central directory is
@@ -237,8 +240,8 @@ static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
                 rc = bad_password(r, name, ze);
                 break;
             }
-            fb_trace_warn(r->t, r->src->path, source, "%s: read error after %zu bytes: %s",
-                          name, b.len, zip_error_strerror(ze));
+            fb_trace_warn(r->t, r->src->path, source, "%s: read error after %zu bytes: %s", name,
+                          b.len, zip_error_strerror(ze));
             break;
         }
         if (n == 0)
@@ -255,8 +258,7 @@ static int read_member(struct reader *r, zip_uint64_t zidx, zip_uint64_t cap,
             if (encrypted && is_password_error(zip_error_code_zip(ze)))
                 rc = bad_password(r, name, ze);
             else
-                fb_trace_warn(r->t, r->src->path, source, "%s: %s", name,
-                              zip_error_strerror(ze));
+                fb_trace_warn(r->t, r->src->path, source, "%s: %s", name, zip_error_strerror(ze));
         }
     }
     zip_fclose(zf);
@@ -679,8 +681,8 @@ static int64_t find_tunnel(const struct ctx *c, const char *authority)
     return -1;
 }
 
-static void parse_request(struct ctx *c, struct fb_exchange *ex, const uint8_t *data,
-                          size_t len, const char *source)
+static void parse_request(struct ctx *c, struct fb_exchange *ex, const uint8_t *data, size_t len,
+                          const char *source)
 {
     struct fb_http1_opts ho;
     memset(&ho, 0, sizeof ho);
@@ -698,8 +700,8 @@ static void parse_request(struct ctx *c, struct fb_exchange *ex, const uint8_t *
     }
 }
 
-static void parse_response(struct ctx *c, struct fb_exchange *ex, const uint8_t *data,
-                           size_t len, const char *source)
+static void parse_response(struct ctx *c, struct fb_exchange *ex, const uint8_t *data, size_t len,
+                           const char *source)
 {
     struct fb_http1_opts ho;
     memset(&ho, 0, sizeof ho);
@@ -914,7 +916,8 @@ static int index_sessions(struct reader *r, struct sess **out, size_t *n_out)
         es[ne++] = e;
         if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
             em = st.encryption_method;
-        if ((st.valid & ZIP_STAT_COMP_METHOD) && !zip_compression_method_supported(st.comp_method, 0))
+        if ((st.valid & ZIP_STAT_COMP_METHOD) &&
+            !zip_compression_method_supported(st.comp_method, 0))
             unsupported++;
     }
     if (ne == 0) {
@@ -997,8 +1000,8 @@ static int probe_password(struct reader *r, const struct sess *ss, size_t ns)
     return 0;
 }
 
-static int read_saz(const struct fb_input_src *src, const struct fb_read_opts *o,
-                    fb_exchange_cb cb, void *user, struct fb_trace *t, struct fb_diag *d)
+static int read_saz(const struct fb_input_src *src, const struct fb_read_opts *o, fb_exchange_cb cb,
+                    void *user, struct fb_trace *t, struct fb_diag *d)
 {
     struct reader r = {src, o, t, d, NULL, 0};
     zip_error_t ze;

@@ -15,7 +15,8 @@
 #define NAME_MAX_BYTES 1024 /* longer names are hashed on their first 1024 bytes */
 
 /* Writes the first ndigits hex digits of HMAC-SHA256(key, lower(s[0..len))) to hex. */
-static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size_t ndigits) {
+static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size_t ndigits)
+{
     static const char digits[] = "0123456789abcdef";
     char low[NAME_MAX_BYTES];
     if (len > sizeof low)
@@ -35,7 +36,8 @@ static void hmac_hex(const char *key, const char *s, size_t len, char *hex, size
     hex[ndigits] = '\0';
 }
 
-const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_arena *a) {
+const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_arena *a)
+{
     if (!domain || !domain[0])
         return domain;
     char hex[9];
@@ -43,7 +45,8 @@ const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_a
     return fb_arena_printf(a, "dom-%s.invalid", hex);
 }
 
-const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a) {
+const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a)
+{
     if (!host || !host[0])
         return host;
     char hex[9];
@@ -51,7 +54,8 @@ const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena
     return fb_arena_printf(a, "host-%s.invalid", hex);
 }
 
-const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb_arena *a) {
+const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb_arena *a)
+{
     if (!address || !address[0])
         return address;
     const char *at = strrchr(address, '@');
@@ -67,22 +71,23 @@ const char *fb_pseudonym_mailbox(const char *key, const char *address, struct fb
 
 static int mail_local_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 static int host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-';
 }
 
 /* Microsoft 365 service hosts are not the customer's: they stay readable. */
 static int is_service_host(const char *h, size_t n)
 {
-    static const char *const keep[] = {"office365.com", "office.com", "outlook.com",
-                                       "microsoftonline.com", "microsoft.com", "windows.net",
-                                       "live.com", "microsoftonline-p.com", "invalid"};
+    static const char *const keep[] = {
+        "office365.com", "office.com",  "outlook.com", "microsoftonline.com",
+        "microsoft.com", "windows.net", "live.com",    "microsoftonline-p.com",
+        "invalid"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         size_t m = strlen(keep[i]);
         if (n == m && strncasecmp(h, keep[i], m) == 0)
@@ -95,8 +100,7 @@ static int is_service_host(const char *h, size_t n)
 
 /* 1 when the name is one of the seeds (a domain or host the trace names), or a host
  * under a seed domain; *is_domain says which pseudonym prefix fits. */
-static int seeded(const char *h, size_t n, const char *const *seeds, size_t n_seeds,
-                  int *is_domain)
+static int seeded(const char *h, size_t n, const char *const *seeds, size_t n_seeds, int *is_domain)
 {
     for (size_t i = 0; i < n_seeds; i++) {
         size_t m = strlen(seeds[i]);
@@ -169,8 +173,8 @@ char *fb_pseudonym_text(const char *key, const char *text, size_t len, const cha
         if (dotted && !is_service_host(text + i, end - i) &&
             (seeded(text + i, end - i, seeds, n_seeds, &is_domain) || after_scheme)) {
             char *name = fb_arena_cstr(a, text + i, end - i);
-            const char *p = is_domain ? fb_pseudonym_domain(key, name, a)
-                                      : fb_pseudonym_host(key, name, a);
+            const char *p =
+                is_domain ? fb_pseudonym_domain(key, name, a) : fb_pseudonym_host(key, name, a);
             put(&out, &olen, &cap, p, strlen(p));
             put(&out, &olen, &cap, text + end, k - end);
         } else {

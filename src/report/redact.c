@@ -42,7 +42,10 @@ static void put(struct out *o, const char *s, size_t n)
     o->len += n;
 }
 
-static void puts_(struct out *o, const char *s) { put(o, s, strlen(s)); }
+static void puts_(struct out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
 
 static void put_redacted_n(struct out *o, size_t n)
 {
@@ -63,7 +66,10 @@ static struct fb_str copy(struct fb_arena *a, struct fb_str s)
     return fb_arena_strndup(a, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
 }
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 static int in_list(struct fb_str name, const char *const *list, size_t n)
 {
@@ -86,17 +92,17 @@ static const char *const scheme_names[] = {"Basic",     "Bearer",   "Digest", "N
                                            "Negotiate", "Kerberos", "PoP",    "MSAuth1.0"};
 
 /* OAuth 2.0 (RFC 6749 4.1.2, 4.2.2, 6; OIDC id_token), Azure SAS "sig", OWA canary. */
-static const char *const secret_params[] = {
-    "access_token", "id_token", "refresh_token", "code",         "client_secret",
-    "password",     "token",    "sig",           "X-OWA-CANARY", "canary"};
+static const char *const secret_params[] = {"access_token",  "id_token", "refresh_token", "code",
+                                            "client_secret", "password", "token",         "sig",
+                                            "X-OWA-CANARY",  "canary"};
 /* Body fields add the assertion grants (RFC 7521/7523), SAML and WS-Federation token
  * posts, and the Azure AD sign-in form's password field. Usernames are evidence. */
 static const char *const secret_fields_extra[] = {"assertion", "client_assertion", "SAMLResponse",
                                                   "wresult",   "passwd",           "pwd"};
 /* XML elements whose content is a token or a password (WS-Security, SAML, XML-Enc,
  * WS-Trust proof keys). */
-static const char *const secret_elements[] = {"BinarySecurityToken", "Assertion", "EncryptedData",
-                                              "Password", "BinarySecret", "CipherValue"};
+static const char *const secret_elements[] = {
+    "BinarySecurityToken", "Assertion", "EncryptedData", "Password", "BinarySecret", "CipherValue"};
 
 int fb_redact_is_secret_header(struct fb_str name)
 {
@@ -189,8 +195,7 @@ static int new_cookie_after(struct fb_str v, size_t comma)
     while (i < v.len && is_ws(v.ptr[i]))
         i++;
     size_t start = i;
-    while (i < v.len && v.ptr[i] != '=' && v.ptr[i] != ';' && v.ptr[i] != ',' &&
-           !is_ws(v.ptr[i]))
+    while (i < v.len && v.ptr[i] != '=' && v.ptr[i] != ';' && v.ptr[i] != ',' && !is_ws(v.ptr[i]))
         i++;
     return i > start && i < v.len && v.ptr[i] == '=';
 }
@@ -237,8 +242,8 @@ static void challenge_header(struct out *o, struct fb_str v)
         while (t < end && !is_ws(v.ptr[t]))
             t++;
         struct fb_str rest = fb_str_trim(fb_str_make(v.ptr + t, end - t));
-        if (rest.len && in_list(fb_str_make(v.ptr + s, t - s), blob_schemes,
-                                FB_ARRAY_LEN(blob_schemes))) {
+        if (rest.len &&
+            in_list(fb_str_make(v.ptr + s, t - s), blob_schemes, FB_ARRAY_LEN(blob_schemes))) {
             put(o, v.ptr + i, t - i);
             put(o, " ", 1);
             put_redacted_n(o, rest.len);
@@ -320,8 +325,8 @@ static void params(struct out *o, struct fb_str s, int (*is_secret)(struct fb_st
 
 static int scheme_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '-' || c == '.';
 }
 
 struct fb_str fb_redact_url(struct fb_arena *a, struct fb_str url, int redact)
@@ -448,7 +453,10 @@ struct fb_str fb_redact_json(struct fb_arena *a, struct fb_str body, int redact)
 
 /* ---- XML / SOAP ------------------------------------------------------------------ */
 
-static int name_char_end(char c) { return is_ws(c) || c == '>' || c == '/'; }
+static int name_char_end(char c)
+{
+    return is_ws(c) || c == '>' || c == '/';
+}
 
 /* Index of the '>' ending the tag that starts at s[i] == '<' (quotes respected), or
  * s.len when the text ends first. */
@@ -577,7 +585,10 @@ static int alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-static int word_char(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
+static int word_char(char c)
+{
+    return alnum(c) || c == '_' || c == '-' || c == '.';
+}
 static int token68_char(char c)
 {
     return alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';

@@ -30,11 +30,13 @@
 
 #define TOP_DIAGNOSES 3
 
-static json_t *str_or_null(const char *s) {
+static json_t *str_or_null(const char *s)
+{
     return s ? json_string(s) : json_null();
 }
 
-static json_t *counts_of(const struct fb_trace *t, const struct fb_match_result *m) {
+static json_t *counts_of(const struct fb_trace *t, const struct fb_match_result *m)
+{
     uint64_t exchanges = 0, attendees = 0;
     uint32_t problems = 0, unexplained = 0;
     if (t) {
@@ -58,7 +60,8 @@ static json_t *counts_of(const struct fb_trace *t, const struct fb_match_result 
 
 /* 1 when the route is an attendee's SMTP domain (no host named it): it then takes the
  * domain's pseudonym, so it groups with the dom-... of the addresses. */
-static int route_is_domain(const struct fb_trace *t, const char *route) {
+static int route_is_domain(const struct fb_trace *t, const char *route)
+{
     const struct fb_facts *f = t ? t->facts : NULL;
     for (size_t i = 0; f && f->calls && i < f->n_calls && i < t->n_calls; i++)
         for (size_t k = 0; f->calls[i].attendees && k < t->calls[i]->n_attendees; k++) {
@@ -70,7 +73,8 @@ static int route_is_domain(const struct fb_trace *t, const char *route) {
 }
 
 static json_t *diagnoses_of(const struct fb_trace *t, const struct fb_match_result *m,
-                            const struct fb_report_opts *o, struct fb_arena *a) {
+                            const struct fb_report_opts *o, struct fb_arena *a)
+{
     json_t *arr = json_array();
     for (size_t i = 0; m && i < m->n_diagnoses && i < TOP_DIAGNOSES; i++) {
         const struct fb_diagnosis *dg = &m->diagnoses[i];
@@ -89,8 +93,8 @@ static json_t *diagnoses_of(const struct fb_trace *t, const struct fb_match_resu
     return arr;
 }
 
-struct json_t *fb_report_batch_record(const struct fb_batch_view *v,
-                                      const struct fb_report_opts *o) {
+struct json_t *fb_report_batch_record(const struct fb_batch_view *v, const struct fb_report_opts *o)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     const struct fb_input_info *info = v->t && v->t->n_inputs ? &v->t->inputs[0] : NULL;
@@ -132,7 +136,8 @@ static const char *const csv_columns[] = {
 };
 
 /* One field: quoted when it holds a comma, quote, CR or LF (RFC 4180 2.6, 2.7). */
-static void csv_field(FILE *out, const char *s, int first) {
+static void csv_field(FILE *out, const char *s, int first)
+{
     if (!first)
         fputc(',', out);
     if (!s)
@@ -150,7 +155,8 @@ static void csv_field(FILE *out, const char *s, int first) {
     fputc('"', out);
 }
 
-int fb_report_batch_csv_header(FILE *out) {
+int fb_report_batch_csv_header(FILE *out)
+{
     for (size_t i = 0; i < FB_ARRAY_LEN(csv_columns); i++)
         csv_field(out, csv_columns[i], i == 0);
     fputs("\r\n", out);
@@ -158,7 +164,8 @@ int fb_report_batch_csv_header(FILE *out) {
 }
 
 /* A scalar as CSV text: strings as they are, numbers in JSON notation, null empty. */
-static const char *csv_value(const json_t *v, char *buf, size_t cap) {
+static const char *csv_value(const json_t *v, char *buf, size_t cap)
+{
     if (json_is_string(v))
         return json_string_value(v);
     if (json_is_integer(v)) {
@@ -172,7 +179,8 @@ static const char *csv_value(const json_t *v, char *buf, size_t cap) {
     return NULL;
 }
 
-int fb_report_batch_write(FILE *out, const struct json_t *record, enum fb_out_format f) {
+int fb_report_batch_write(FILE *out, const struct json_t *record, enum fb_out_format f)
+{
     if (f != FB_OUT_CSV) {
         char *line =
             json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));

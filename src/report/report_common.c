@@ -11,7 +11,8 @@
 
 #include "fbdiag/arena.h"
 
-struct fb_str fb_report_utf8(struct fb_arena *a, struct fb_str s) {
+struct fb_str fb_report_utf8(struct fb_arena *a, struct fb_str s)
+{
     s = fb_report_or_empty(s);
     char *o = fb_arena_alloc(a, s.len * 3 + 1);
     size_t n = 0;
@@ -58,7 +59,8 @@ struct fb_str fb_report_utf8(struct fb_arena *a, struct fb_str s) {
     return fb_str_make(o, n);
 }
 
-const char *fb_report_text_safe(struct fb_arena *a, struct fb_str s) {
+const char *fb_report_text_safe(struct fb_arena *a, struct fb_str s)
+{
     s = fb_report_or_empty(s);
     char *o = fb_arena_alloc(a, s.len * 4 + 1);
     size_t n = 0;
@@ -75,7 +77,8 @@ const char *fb_report_text_safe(struct fb_arena *a, struct fb_str s) {
     return o;
 }
 
-int fb_report_iso_time(int64_t us, char *buf, size_t size) {
+int fb_report_iso_time(int64_t us, char *buf, size_t size)
+{
     if (us == 0)
         return 0;
     int64_t secs = us / 1000000, rem = us % 1000000;
@@ -94,15 +97,18 @@ int fb_report_iso_time(int64_t us, char *buf, size_t size) {
     return 1;
 }
 
-json_t *fb_report_jstr(struct fb_arena *a, struct fb_str s) {
+json_t *fb_report_jstr(struct fb_arena *a, struct fb_str s)
+{
     struct fb_str v = fb_report_utf8(a, s);
     return json_stringn(v.ptr, v.len);
 }
 
-json_t *fb_report_jstr_or_null(struct fb_arena *a, struct fb_str s) {
+json_t *fb_report_jstr_or_null(struct fb_arena *a, struct fb_str s)
+{
     return s.ptr && s.len ? fb_report_jstr(a, s) : json_null();
 }
 
-json_t *fb_report_jcstr(struct fb_arena *a, const char *s) {
+json_t *fb_report_jcstr(struct fb_arena *a, const char *s)
+{
     return s ? fb_report_jstr(a, fb_str_cstr(s)) : json_null();
 }

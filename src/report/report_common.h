@@ -21,7 +21,8 @@ struct fb_arena;
 #define FB_REPORT_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
 /* s, or the empty slice when s.ptr is NULL. */
-static inline struct fb_str fb_report_or_empty(struct fb_str s) {
+static inline struct fb_str fb_report_or_empty(struct fb_str s)
+{
     return s.ptr ? s : fb_str_make("", 0);
 }
 

@@ -67,7 +67,8 @@ struct ctx {
 
 /* The facts' problem count; without facts, every attendee not ok and every call-level
  * error (no chain is known to have made one good). */
-static uint32_t problems(const struct fb_trace *t) {
+static uint32_t problems(const struct fb_trace *t)
+{
     if (t->facts)
         return t->facts->n_problems;
     uint32_t n = 0;
@@ -79,7 +80,8 @@ static uint32_t problems(const struct fb_trace *t) {
     return n;
 }
 
-const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m) {
+const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_result *m)
+{
     if (!t || t->n_calls == 0)
         return "no-availability-traffic";
     if (m && m->n_diagnoses > 0)
@@ -89,71 +91,75 @@ const char *fb_report_verdict(const struct fb_trace *t, const struct fb_match_re
     return "healthy";
 }
 
-static const struct fb_call_facts *call_facts(const struct ctx *c, size_t ci) {
+static const struct fb_call_facts *call_facts(const struct ctx *c, size_t ci)
+{
     const struct fb_facts *f = c->t->facts;
     return f && f->calls && ci < f->n_calls ? &f->calls[ci] : NULL;
 }
 
-static const struct fb_attendee_facts *att_facts(const struct ctx *c, size_t ci, size_t ai) {
+static const struct fb_attendee_facts *att_facts(const struct ctx *c, size_t ci, size_t ai)
+{
     const struct fb_call_facts *cf = call_facts(c, ci);
     return cf && cf->attendees ? &cf->attendees[ai] : NULL;
 }
 
-static int superseded(const struct ctx *c, size_t ci) {
+static int superseded(const struct ctx *c, size_t ci)
+{
     const struct fb_call_facts *cf = call_facts(c, ci);
     return cf && cf->superseded;
 }
 
-static int att_explained(const struct ctx *c, size_t ci, size_t ai) {
+static int att_explained(const struct ctx *c, size_t ci, size_t ai)
+{
     const struct fb_match_result *m = c->m;
     return m && m->attendee_explained && ci < c->t->n_calls && m->attendee_explained[ci] &&
            m->attendee_explained[ci][ai];
 }
 
-static int err_explained(const struct ctx *c, size_t ci, size_t ei) {
+static int err_explained(const struct ctx *c, size_t ci, size_t ei)
+{
     const struct fb_match_result *m = c->m;
     return m && m->error_explained && ci < c->t->n_calls && m->error_explained[ci] &&
            m->error_explained[ci][ei];
 }
 
-static uint32_t unexplained_count(const struct ctx *c) {
+static uint32_t unexplained_count(const struct ctx *c)
+{
     return c->m ? c->m->n_unexplained : problems(c->t);
 }
 
-static size_t n_diagnoses(const struct ctx *c) {
+static size_t n_diagnoses(const struct ctx *c)
+{
     return c->m ? c->m->n_diagnoses : 0;
 }
 
 /* Redacted copy of a text from the trace (NULL stays NULL). */
-static const char *red(struct ctx *c, const char *s) {
+static const char *red(struct ctx *c, const char *s)
+{
     return s ? fb_redact_text(&c->a, fb_str_cstr(s), c->o->redact).ptr : NULL;
 }
 
-static const char *red_url(struct ctx *c, const char *s) {
+static const char *red_url(struct ctx *c, const char *s)
+{
     return s ? fb_redact_url(&c->a, fb_str_cstr(s), c->o->redact).ptr : NULL;
 }
 
-static const char *input_error_code(int status) {
+static const char *input_error_code(int status)
+{
     switch (status) {
-    case FB_ERR_IO:
-        return "unreadable";
-    case FB_ERR_FORMAT:
-        return "corrupt";
-    case FB_ERR_UNSUPPORTED:
-        return "unsupported";
-    case FB_ERR_PASSWORD:
-        return "password";
-    case FB_ERR_BAD_PASSWORD:
-        return "wrong-password";
-    case FB_ERR_LIMIT:
-        return "limit";
-    default:
-        return "error";
+    case FB_ERR_IO: return "unreadable";
+    case FB_ERR_FORMAT: return "corrupt";
+    case FB_ERR_UNSUPPORTED: return "unsupported";
+    case FB_ERR_PASSWORD: return "password";
+    case FB_ERR_BAD_PASSWORD: return "wrong-password";
+    case FB_ERR_LIMIT: return "limit";
+    default: return "error";
     }
 }
 
 /* Confidence rounded half up to 2 decimals (it lies in [0, 1]). */
-static double round2(double x) {
+static double round2(double x)
+{
     if (x < 0)
         x = 0;
     if (x > 1)
@@ -163,27 +169,33 @@ static double round2(double x) {
 
 /* ---- json ------------------------------------------------------------------------ */
 
-static json_t *js(struct ctx *c, const char *s) {
+static json_t *js(struct ctx *c, const char *s)
+{
     return fb_report_jcstr(&c->a, s);
 }
-static json_t *jred(struct ctx *c, const char *s) {
+static json_t *jred(struct ctx *c, const char *s)
+{
     return js(c, red(c, s));
 }
-static json_t *jint_or_null(int v) {
+static json_t *jint_or_null(int v)
+{
     return v ? json_integer(v) : json_null();
 }
 
-static json_t *jtri(int v) {
+static json_t *jtri(int v)
+{
     return v == FB_TRI_TRUE ? json_true() : v == FB_TRI_FALSE ? json_false() : json_null();
 }
 
-static json_t *jevidence(struct ctx *c, const struct fb_evidence *e) {
+static json_t *jevidence(struct ctx *c, const struct fb_evidence *e)
+{
     if (!e->text && !e->source)
         return json_null();
     return json_pack("{s:o,s:o}", "text", jred(c, e->text), "source", js(c, e->source));
 }
 
-static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch) {
+static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch)
+{
     json_t *arr = json_array();
     for (size_t i = 0; i < ch->n_links; i++) {
         const struct fb_exc_link *l = &ch->links[i];
@@ -200,7 +212,8 @@ static json_t *jlinks(struct ctx *c, const struct fb_exc_chain *ch) {
     return arr;
 }
 
-static json_t *jfinding(struct ctx *c, const struct fb_finding *f) {
+static json_t *jfinding(struct ctx *c, const struct fb_finding *f)
+{
     json_t *o = json_object();
     json_object_set_new(o, "layer", js(c, fb_layer_name(f->layer)));
     json_object_set_new(o, "response_class", js(c, f->response_class));
@@ -250,7 +263,8 @@ static json_t *jfinding(struct ctx *c, const struct fb_finding *f) {
     return o;
 }
 
-static json_t *jattendee(struct ctx *c, size_t ci, size_t ai) {
+static json_t *jattendee(struct ctx *c, size_t ci, size_t ai)
+{
     const struct fb_attendee *a = &c->t->calls[ci]->attendees[ai];
     const struct fb_attendee_facts *af = att_facts(c, ci, ai);
     const struct fb_finding *f = a->finding;
@@ -284,7 +298,8 @@ static json_t *jattendee(struct ctx *c, size_t ci, size_t ai) {
     return o;
 }
 
-static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h) {
+static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h)
+{
     json_t *o = json_object();
     const char *www = h->www_authenticate
                           ? fb_redact_header(&c->a, fb_str_cstr("WWW-Authenticate"),
@@ -310,7 +325,8 @@ static json_t *jhttp(struct ctx *c, const struct fb_http_facts *h) {
 static const char *const call_flag_names[] = {"federated", "count-mismatch", "body-unparsed",
                                               "url-post-data"};
 
-static json_t *jcall(struct ctx *c, size_t ci) {
+static json_t *jcall(struct ctx *c, size_t ci)
+{
     const struct fb_call *call = c->t->calls[ci];
     const struct fb_call_facts *cf = call_facts(c, ci);
     json_t *o = json_object();
@@ -355,7 +371,8 @@ static json_t *jcall(struct ctx *c, size_t ci) {
     return o;
 }
 
-static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redact_them) {
+static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redact_them)
+{
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (s[i])
@@ -363,7 +380,8 @@ static json_t *jstrings(struct ctx *c, const char *const *s, size_t n, int redac
     return arr;
 }
 
-static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d) {
+static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d)
+{
     size_t n;
     json_t *o = json_object();
     json_object_set_new(o, "id", js(c, fb_sig_id(d->sig)));
@@ -393,7 +411,8 @@ static json_t *jdiagnosis(struct ctx *c, const struct fb_diagnosis *d) {
     return o;
 }
 
-static json_t *jfacts(struct ctx *c) {
+static json_t *jfacts(struct ctx *c)
+{
     const struct fb_facts *f = c->t->facts;
     json_t *o = json_object();
     json_object_set_new(o, "vantage", f ? js(c, fb_vantage_name(f->vantage)) : json_null());
@@ -415,7 +434,8 @@ static json_t *jfacts(struct ctx *c) {
     return o;
 }
 
-static json_t *jreport(struct ctx *c) {
+static json_t *jreport(struct ctx *c)
+{
     const struct fb_trace *t = c->t;
     json_t *o = json_object();
     json_object_set_new(o, "fbdiag_version",
@@ -481,7 +501,8 @@ static json_t *jreport(struct ctx *c) {
 }
 
 /* Returns 0, or -1 when jansson could not write. */
-static int write_json(struct ctx *c) {
+static int write_json(struct ctx *c)
+{
     json_t *o = jreport(c);
     int rc = json_dumpf(o, c->out, FB_REPORT_JSON_FLAGS);
     if (rc == 0)
@@ -493,24 +514,24 @@ static int write_json(struct ctx *c) {
 /* ---- text ------------------------------------------------------------------------ */
 
 /* Safe text of a trace string (NULL -> "-"). */
-static const char *tx(struct ctx *c, const char *s) {
+static const char *tx(struct ctx *c, const char *s)
+{
     return s ? fb_report_text_safe(&c->a, fb_str_cstr(s)) : "-";
 }
 
-static const char *colour_of_result(enum fb_result r) {
+static const char *colour_of_result(enum fb_result r)
+{
     switch (r) {
-    case FB_RES_OK:
-        return ANSI_GREEN;
-    case FB_RES_DEGRADED:
-        return ANSI_YELLOW;
+    case FB_RES_OK: return ANSI_GREEN;
+    case FB_RES_DEGRADED: return ANSI_YELLOW;
     case FB_RES_ERROR:
-    case FB_RES_NO_RESPONSE:
-        return ANSI_RED;
+    case FB_RES_NO_RESPONSE: return ANSI_RED;
     }
     return NULL;
 }
 
-static const char *colour_of_verdict(const char *v) {
+static const char *colour_of_verdict(const char *v)
+{
     if (strcmp(v, "healthy") == 0)
         return ANSI_GREEN;
     if (strcmp(v, "no-availability-traffic") == 0)
@@ -520,7 +541,8 @@ static const char *colour_of_verdict(const char *v) {
 
 /* Writes s padded to width, in colour when asked (the padding stays outside the escape
  * codes' count, so columns align either way). */
-static void cell(struct ctx *c, const char *s, int width, const char *colour) {
+static void cell(struct ctx *c, const char *s, int width, const char *colour)
+{
     int len = (int)strlen(s);
     if (c->o->color && colour)
         fprintf(c->out, "%s%s%s", colour, s, ANSI_RESET);
@@ -534,7 +556,8 @@ static void cell(struct ctx *c, const char *s, int width, const char *colour) {
  * counted as `col` columns), the others indented by `indent` spaces. Whitespace runs
  * (newlines of folded YAML too) become one space; a word longer than a line stands
  * alone. */
-static void wrap(struct ctx *c, int col, int indent, const char *text) {
+static void wrap(struct ctx *c, int col, int indent, const char *text)
+{
     const char *p = text;
     int at_line_start = 1;
     while (*p) {
@@ -566,7 +589,8 @@ static void wrap(struct ctx *c, int col, int indent, const char *text) {
 
 /* "- text" / "1. text" items with a hanging indent. */
 static void items(struct ctx *c, int indent, const char *const *s, size_t n, int numbered,
-                  int redact_them) {
+                  int redact_them)
+{
     for (size_t i = 0; i < n; i++) {
         if (!s[i])
             continue;
@@ -582,7 +606,8 @@ static void items(struct ctx *c, int indent, const char *const *s, size_t n, int
 }
 
 /* The first n code points of s (UTF-8), with "..." when cut. */
-static const char *first_chars(struct ctx *c, const char *s, size_t n) {
+static const char *first_chars(struct ctx *c, const char *s, size_t n)
+{
     size_t i = 0, cps = 0;
     while (s[i]) {
         if (((unsigned char)s[i] & 0xC0) != 0x80) {
@@ -595,11 +620,13 @@ static const char *first_chars(struct ctx *c, const char *s, size_t n) {
     return s;
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many) {
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
     return n == 1 ? one : many;
 }
 
-static void text_verdict(struct ctx *c, const char *verdict) {
+static void text_verdict(struct ctx *c, const char *verdict)
+{
     const struct fb_trace *t = c->t;
     uint32_t unexpl = unexplained_count(c);
     size_t nd = n_diagnoses(c);
@@ -626,7 +653,8 @@ static void text_verdict(struct ctx *c, const char *verdict) {
     }
 }
 
-static void text_head(struct ctx *c) {
+static void text_head(struct ctx *c)
+{
     const struct fb_trace *t = c->t;
     for (int k = 0; k < FB_ADV_COUNT; k++) {
         const struct fb_advice *a = &t->advice[k];
@@ -670,7 +698,8 @@ static void text_head(struct ctx *c) {
                 (unsigned long long)more, plural(more, "warning", "warnings"));
 }
 
-static const char *evidence_text(struct ctx *c, const struct fb_evidence *e) {
+static const char *evidence_text(struct ctx *c, const struct fb_evidence *e)
+{
     if (!e->text && !e->source)
         return "";
     if (e->text && e->source)
@@ -678,7 +707,8 @@ static const char *evidence_text(struct ctx *c, const struct fb_evidence *e) {
     return fb_arena_printf(&c->a, " (%s)", e->text ? red(c, e->text) : e->source);
 }
 
-static void text_facts(struct ctx *c) {
+static void text_facts(struct ctx *c)
+{
     const struct fb_facts *f = c->t->facts;
     if (!f)
         return;
@@ -724,11 +754,13 @@ static void text_facts(struct ctx *c) {
     fputc('\n', c->out);
 }
 
-static const char *tri_text(int v) {
+static const char *tri_text(int v)
+{
     return v == FB_TRI_TRUE ? "yes" : v == FB_TRI_FALSE ? "no" : "?";
 }
 
-static void text_attendees(struct ctx *c) {
+static void text_attendees(struct ctx *c)
+{
     const struct fb_trace *t = c->t;
     enum { COLS = 6 };
     static const char *const head[COLS] = {"call",          "attendee", "result",
@@ -785,7 +817,8 @@ static void text_attendees(struct ctx *c) {
         fprintf(c->out, "  ... %zu more attendees (--format json lists every one)\n", total - rows);
 }
 
-static void text_diagnoses(struct ctx *c) {
+static void text_diagnoses(struct ctx *c)
+{
     size_t nd = n_diagnoses(c);
     if (nd)
         fputs("\nDiagnoses (best first):\n", c->out);
@@ -847,7 +880,8 @@ static void text_diagnoses(struct ctx *c) {
 /* One unexplained error: "- saz:12 Y1@datum.com ErrorX: System.Net.WebException
  * ReceiveFailure socket 10054" and its message (first 200 characters). */
 static void text_unexplained_one(struct ctx *c, const char *source, const char *who,
-                                 const struct fb_finding *f, enum fb_result r) {
+                                 const struct fb_finding *f, enum fb_result r)
+{
     const char *code = NULL;
     if (f)
         code = f->response_code  ? f->response_code
@@ -892,7 +926,8 @@ static void text_unexplained_one(struct ctx *c, const char *source, const char *
     }
 }
 
-static void text_unexplained(struct ctx *c) {
+static void text_unexplained(struct ctx *c)
+{
     const struct fb_trace *t = c->t;
     size_t shown = 0, total = 0;
     for (size_t ci = 0; ci < t->n_calls; ci++) {
@@ -928,7 +963,8 @@ static void text_unexplained(struct ctx *c) {
         fprintf(c->out, "  ... %zu more (--format json lists every one)\n", total - shown);
 }
 
-static void write_text(struct ctx *c) {
+static void write_text(struct ctx *c)
+{
     const char *verdict = c->v->verdict ? c->v->verdict : fb_report_verdict(c->t, c->m);
     text_verdict(c, verdict);
     text_head(c);
@@ -938,8 +974,8 @@ static void write_text(struct ctx *c) {
     text_unexplained(c);
 }
 
-int fb_report_diagnose(FILE *out, const struct fb_diagnose_view *v,
-                       const struct fb_report_opts *o) {
+int fb_report_diagnose(FILE *out, const struct fb_diagnose_view *v, const struct fb_report_opts *o)
+{
     struct ctx c = {.out = out, .v = v, .t = v->t, .m = v->m, .o = o};
     fb_arena_init(&c.a);
     int failed = 0;

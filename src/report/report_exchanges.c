@@ -8,7 +8,8 @@
  *
  *  #  idx source       version  method  status   resp wire/decoded   time ms url [flags]
  *       0 saz:1        HTTP/1.1 POST       200            512/2048     152.3 https://h/ [https]
- *       1 har:7        -        GET          -                   -         - https://h/x [no-response]
+ *       1 har:7        -        GET          -                   -         - https://h/x
+ * [no-response]
  *
  *   idx      the exchange's index within its input (from 0)
  *   source   the producer's id ("saz:12", "har:3", "tcp:7", "h2:7/5")
@@ -41,8 +42,8 @@
 struct fb_exchange_writer {
     FILE *out;
     struct fb_report_opts o;
-    uint64_t n;                 /* exchanges written */
-    struct fb_arena scratch;    /* per exchange; emptied after each one */
+    uint64_t n;              /* exchanges written */
+    struct fb_arena scratch; /* per exchange; emptied after each one */
     int failed;
 };
 
@@ -57,7 +58,10 @@ static enum fb_version version_of(const struct fb_exchange *ex)
     return ex->req.version;
 }
 
-static int has_response(const struct fb_exchange *ex) { return ex->resp.status > 0; }
+static int has_response(const struct fb_exchange *ex)
+{
+    return ex->resp.status > 0;
+}
 
 /* Duration in microseconds, or -1 when unknown. */
 static int64_t duration_us(const struct fb_exchange *ex)
@@ -126,8 +130,9 @@ static void write_text(struct fb_exchange_writer *w, const char *input_path,
     each_flag(a, ex, join_flag, &j);
     const char *tail = j.s ? fb_arena_printf(a, "%s [%s]", fb_report_text_safe(a, url), j.s)
                            : fb_report_text_safe(a, url);
-    fprintf(w->out, TEXT_FMT, idx, fb_report_text_safe(a, fb_report_or_empty(ex->source)), ver ? ver : "-",
-            fb_report_text_safe(a, fb_report_or_empty(ex->req.method)), st, sizes, dur, tail);
+    fprintf(w->out, TEXT_FMT, idx, fb_report_text_safe(a, fb_report_or_empty(ex->source)),
+            ver ? ver : "-", fb_report_text_safe(a, fb_report_or_empty(ex->req.method)), st, sizes,
+            dur, tail);
 }
 
 /* ---- json ------------------------------------------------------------------------ */
@@ -143,8 +148,8 @@ static json_t *jheaders(struct fb_exchange_writer *w, const struct fb_msg *m)
     json_t *arr = json_array();
     for (size_t i = 0; i < m->n_headers; i++) {
         const struct fb_header *h = &m->headers[i];
-        struct fb_str v = fb_redact_header(&w->scratch, fb_report_or_empty(h->name), fb_report_or_empty(h->value),
-                                           w->o.redact);
+        struct fb_str v = fb_redact_header(&w->scratch, fb_report_or_empty(h->name),
+                                           fb_report_or_empty(h->value), w->o.redact);
         json_t *pair = json_array();
         json_array_append_new(pair, fb_report_jstr(&w->scratch, h->name));
         json_array_append_new(pair, fb_report_jstr(&w->scratch, v));
@@ -153,7 +158,10 @@ static json_t *jheaders(struct fb_exchange_writer *w, const struct fb_msg *m)
     return arr;
 }
 
-static void push_flag(const char *name, void *u) { json_array_append_new(u, json_string(name)); }
+static void push_flag(const char *name, void *u)
+{
+    json_array_append_new(u, json_string(name));
+}
 
 static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_path,
                              const struct fb_exchange *ex)
@@ -165,7 +173,8 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     json_object_set_new(o, "input", fb_report_jstr(a, fb_str_cstr(input_path)));
     json_object_set_new(o, "source", fb_report_jstr(a, ex->source));
     json_object_set_new(o, "method", fb_report_jstr(a, ex->req.method));
-    json_object_set_new(o, "url", fb_report_jstr(a, fb_redact_url(a, fb_report_or_empty(ex->url), w->o.redact)));
+    json_object_set_new(
+        o, "url", fb_report_jstr(a, fb_redact_url(a, fb_report_or_empty(ex->url), w->o.redact)));
     json_object_set_new(o, "status", resp ? json_integer(ex->resp.status) : json_null());
     json_object_set_new(o, "reason", resp ? fb_report_jstr(a, ex->resp.reason) : json_null());
     const char *ver = fb_version_name(version_of(ex));
@@ -173,13 +182,14 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
 
     const struct fb_conn *c = &ex->conn;
     int tls_known = c->tls_version.len || c->sni.len || c->alpn.len;
-    int https = (ex->flags & FB_EX_HTTPS) || fb_str_istarts(fb_report_or_empty(ex->url), "https://");
+    int https =
+        (ex->flags & FB_EX_HTTPS) || fb_str_istarts(fb_report_or_empty(ex->url), "https://");
     json_object_set_new(o, "tls",
-                        tls_known || https
-                            ? json_pack("{s:o,s:o,s:o}", "version",
-                                        fb_report_jstr_or_null(a, c->tls_version), "sni",
-                                        fb_report_jstr_or_null(a, c->sni), "alpn", fb_report_jstr_or_null(a, c->alpn))
-                            : json_null());
+                        tls_known || https ? json_pack("{s:o,s:o,s:o}", "version",
+                                                       fb_report_jstr_or_null(a, c->tls_version),
+                                                       "sni", fb_report_jstr_or_null(a, c->sni),
+                                                       "alpn", fb_report_jstr_or_null(a, c->alpn))
+                                           : json_null());
 
     json_object_set_new(o, "sizes",
                         json_pack("{s:o,s:o}", "request", jsizes(&ex->req), "response",
@@ -187,7 +197,7 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     char when[40];
     json_object_set_new(o, "started",
                         fb_report_iso_time(ex->t.started, when, sizeof when) ? json_string(when)
-                                                                   : json_null());
+                                                                             : json_null());
     int64_t d = duration_us(ex);
     json_object_set_new(o, "duration_ms", d >= 0 ? json_real((double)d / 1000.0) : json_null());
     json_t *interim = json_array();
@@ -200,14 +210,15 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     json_object_set_new(o, "process", fb_report_jstr_or_null(a, c->process));
     json_object_set_new(o, "client_ip", fb_report_jstr_or_null(a, c->client_ip));
     json_object_set_new(o, "server_ip", fb_report_jstr_or_null(a, c->server_ip));
-    json_object_set_new(o, "tunnel", ex->tunnel_index >= 0 ? json_integer(ex->tunnel_index)
-                                                           : json_null());
+    json_object_set_new(o, "tunnel",
+                        ex->tunnel_index >= 0 ? json_integer(ex->tunnel_index) : json_null());
     json_object_set_new(o, "websocket_messages", json_integer(ex->ws_messages));
     json_object_set_new(o, "request_headers", jheaders(w, &ex->req));
     json_object_set_new(o, "response_headers", resp ? jheaders(w, &ex->resp) : json_array());
-    json_object_set_new(o, "content_type",
-                        resp ? fb_report_jstr_or_null(a, fb_msg_header_value(&ex->resp, "Content-Type"))
-                             : json_null());
+    json_object_set_new(
+        o, "content_type",
+        resp ? fb_report_jstr_or_null(a, fb_msg_header_value(&ex->resp, "Content-Type"))
+             : json_null());
     return o;
 }
 
@@ -279,11 +290,8 @@ struct fb_exchange_writer *fb_report_exchanges_begin(FILE *out, const struct fb_
     w->o = *o;
     fb_arena_init(&w->scratch);
     switch (w->o.format) {
-    case FB_OUT_JSON:
-        fputc('[', out);
-        break;
-    case FB_OUT_NDJSON:
-        break;
+    case FB_OUT_JSON: fputc('[', out); break;
+    case FB_OUT_NDJSON: break;
     case FB_OUT_CSV:
         fputs("index,input,source,version,method,status,url,response_wire,response_decoded,"
               "duration_ms,flags\n",
@@ -307,16 +315,10 @@ int fb_report_exchanges_add(struct fb_exchange_writer *w, const char *input_path
         input_path = "-";
     switch (w->o.format) {
     case FB_OUT_JSON:
-    case FB_OUT_NDJSON:
-        write_json(w, input_path, ex);
-        break;
-    case FB_OUT_CSV:
-        write_csv(w, input_path, ex);
-        break;
+    case FB_OUT_NDJSON: write_json(w, input_path, ex); break;
+    case FB_OUT_CSV: write_csv(w, input_path, ex); break;
     case FB_OUT_TEXT:
-    default:
-        write_text(w, input_path, ex);
-        break;
+    default: write_text(w, input_path, ex); break;
     }
     w->n++;
     fb_arena_cleanup(&w->scratch);

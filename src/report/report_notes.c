@@ -44,8 +44,8 @@ void fb_report_trace_notes(FILE *err, const struct fb_trace *t)
         const struct fb_advice *a = &t->advice[k];
         if (a->count == 0)
             continue;
-        fprintf(err, "fbdiag: advice: %s: %s (%llu exchange%s", fb_advice_id(k),
-                fb_advice_text(k), (unsigned long long)a->count, a->count == 1 ? "" : "s");
+        fprintf(err, "fbdiag: advice: %s: %s (%llu exchange%s", fb_advice_id(k), fb_advice_text(k),
+                (unsigned long long)a->count, a->count == 1 ? "" : "s");
         if (a->first_source) {
             fputs(", first ", err);
             safe(err, a->first_source);

@@ -32,8 +32,8 @@ static void push(struct fb_log_set *l, const char *text, size_t len, const char 
         return;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        l->lines = fb_arena_realloc(l->arena, l->lines, l->cap * sizeof *l->lines,
-                                    cap * sizeof *l->lines);
+        l->lines =
+            fb_arena_realloc(l->arena, l->lines, l->cap * sizeof *l->lines, cap * sizeof *l->lines);
         l->origin = fb_arena_realloc(l->arena, l->origin, l->cap * sizeof *l->origin,
                                      cap * sizeof *l->origin);
         l->cap = cap;

@@ -41,7 +41,10 @@ static int one_str(struct fact_val *out, const char *s)
     return s ? put_str(out, 0, s) : -1;
 }
 
-static int one_bool(struct fact_val *out, int b) { return put_str(out, 0, b ? "true" : "false"); }
+static int one_bool(struct fact_val *out, int b)
+{
+    return put_str(out, 0, b ? "true" : "false");
+}
 
 static int one_tri(struct fact_val *out, enum fb_tri v)
 {
@@ -275,8 +278,9 @@ static int trace_fact(const struct unit *u, const char *name, struct fact_val *o
         int n = 0;
         for (unsigned i = 1; i < (dir ? FB_DIR_COUNT : FB_AUTH_COUNT); i++)
             if (bits & (1u << i))
-                n = put_str(out, n, dir ? fb_direction_name((enum fb_direction)i)
-                                        : fb_auth_path_name((enum fb_auth_path)i));
+                n = put_str(out, n,
+                            dir ? fb_direction_name((enum fb_direction)i)
+                                : fb_auth_path_name((enum fb_auth_path)i));
         return n > 0 ? n : -1;
     }
     return -2;
@@ -327,19 +331,42 @@ static const char *const unit_fact_names[] = {
     "attendee.domain_peers_ok", "attendee.domain_fails_in_every_call",
     "attendee.same_domain_as_requester", "attendee.calls_seen", "attendee.calls_failed"};
 
-static const char *const error_fact_names[] = {
-    "layer", "response_class", "response_code", "message", "text", "descriptive_link_key",
-    "exception_type", "exception_code", "exception_server", "exception_message",
-    "response_source", "fault_code", "fault_string", "wstrust.code", "wstrust.subcode",
-    "wstrust.reason", "psf.value", "psf.code", "psf.text", "fragment_by_local_name",
-    "diagnostics.code", "diagnostics.reason", "diagnostics.category", "leg", "url",
-    "exception.type", "exception.message", "exception.web_status", "exception.socket_error",
-    "exception.http_status", "exception.server", "exception.lid"};
+static const char *const error_fact_names[] = {"layer",
+                                               "response_class",
+                                               "response_code",
+                                               "message",
+                                               "text",
+                                               "descriptive_link_key",
+                                               "exception_type",
+                                               "exception_code",
+                                               "exception_server",
+                                               "exception_message",
+                                               "response_source",
+                                               "fault_code",
+                                               "fault_string",
+                                               "wstrust.code",
+                                               "wstrust.subcode",
+                                               "wstrust.reason",
+                                               "psf.value",
+                                               "psf.code",
+                                               "psf.text",
+                                               "fragment_by_local_name",
+                                               "diagnostics.code",
+                                               "diagnostics.reason",
+                                               "diagnostics.category",
+                                               "leg",
+                                               "url",
+                                               "exception.type",
+                                               "exception.message",
+                                               "exception.web_status",
+                                               "exception.socket_error",
+                                               "exception.http_status",
+                                               "exception.server",
+                                               "exception.lid"};
 
-static const char *const trace_fact_names[] = {"trace.vantage",   "trace.app",
-                                               "trace.requester", "trace.requester_in_cloud",
-                                               "trace.inputs",    "trace.direction",
-                                               "trace.auth_path"};
+static const char *const trace_fact_names[] = {
+    "trace.vantage", "trace.app",       "trace.requester", "trace.requester_in_cloud",
+    "trace.inputs",  "trace.direction", "trace.auth_path"};
 
 int sig_fact_known(const char *path, enum fact_scope *scope)
 {

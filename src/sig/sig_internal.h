@@ -22,14 +22,14 @@ enum cond_op { OP_EQ, OP_NOT, OP_REGEX, OP_CONTAINS, OP_GTE, OP_LTE, OP_GT, OP_L
 enum fact_scope { SCOPE_TRACE, SCOPE_UNIT, SCOPE_LOG };
 
 struct cond {
-    const char *path;          /* "attendee.response_code" */
+    const char *path; /* "attendee.response_code" */
     enum cond_op op;
-    const char **values;       /* OP_EQ / OP_NOT: any of these; OP_REGEX / OP_CONTAINS: [0] */
+    const char **values; /* OP_EQ / OP_NOT: any of these; OP_REGEX / OP_CONTAINS: [0] */
     size_t n_values;
-    double number;             /* comparisons; OP_PRESENT: 1 or 0 */
-    pcre2_code *re;            /* OP_REGEX without templates: compiled at load */
-    int templated;             /* the pattern holds {fact.path} placeholders */
-    double weight;             /* supports / contradicts */
+    double number;  /* comparisons; OP_PRESENT: 1 or 0 */
+    pcre2_code *re; /* OP_REGEX without templates: compiled at load */
+    int templated;  /* the pattern holds {fact.path} placeholders */
+    double weight;  /* supports / contradicts */
     int line;
     enum fact_scope scope;
 };
@@ -42,20 +42,20 @@ struct cap {
 struct fb_sig {
     struct fb_arena arena;
     const char *id, *title, *meaning, *family, *evidence_source, *origin, *text;
-    unsigned applies_dir;      /* bit set of (1u << enum fb_direction); 0: any */
-    unsigned applies_auth;     /* bit set of (1u << enum fb_auth_path); 0: any */
-    unsigned applies_kind;     /* bit set of (1u << enum fb_call_kind); 0: any */
+    unsigned applies_dir;  /* bit set of (1u << enum fb_direction); 0: any */
+    unsigned applies_auth; /* bit set of (1u << enum fb_auth_path); 0: any */
+    unsigned applies_kind; /* bit set of (1u << enum fb_call_kind); 0: any */
     struct cond *match, *supports, *contradicts;
     size_t n_match, n_supports, n_contradicts;
     double base;
     struct cap *caps;
     size_t n_caps;
-    int generic;               /* a generic code signature: yields to specific ones */
-    const char **advice_for;   /* evidence_source none: ids it is advice for */
+    int generic;             /* a generic code signature: yields to specific ones */
+    const char **advice_for; /* evidence_source none: ids it is advice for */
     size_t n_advice_for;
     const char **next_steps, **fix, **references;
     size_t n_next_steps, n_fix, n_references;
-    int unit_scoped;           /* some condition reads call./error./attendee. facts */
+    int unit_scoped; /* some condition reads call./error./attendee. facts */
 };
 
 void sig_rule_free(struct fb_sig *s);
@@ -68,15 +68,15 @@ struct unit {
     const struct fb_trace *t;
     const struct fb_log_set *logs;
     size_t call_idx;
-    const struct fb_call *call;        /* NULL for the trace-wide unit */
+    const struct fb_call *call; /* NULL for the trace-wide unit */
     const struct fb_call_facts *cf;
-    const struct fb_attendee *att;     /* NULL for a call-level error */
+    const struct fb_attendee *att; /* NULL for a call-level error */
     const struct fb_attendee_facts *af;
-    const struct fb_finding *err;      /* the finding under evaluation, or NULL */
+    const struct fb_finding *err; /* the finding under evaluation, or NULL */
 };
 
 struct fact_val {
-    const char *s;   /* string form (numbers too) */
+    const char *s; /* string form (numbers too) */
     double n;
     int is_num;
 };

@@ -152,8 +152,7 @@ static int parse_operator(struct loader *L, yaml_node_t *key, yaml_node_t *val, 
         c->op = ops[i].op;
         switch (c->op) {
         case OP_EQ:
-        case OP_NOT:
-            return string_list(L, val, &c->values, &c->n_values, op);
+        case OP_NOT: return string_list(L, val, &c->values, &c->n_values, op);
         case OP_REGEX:
         case OP_CONTAINS:
             if (!scalar(val))
@@ -175,8 +174,10 @@ static int parse_operator(struct loader *L, yaml_node_t *key, yaml_node_t *val, 
             return 0;
         }
     }
-    return fail(L, key, "unknown operator '%s' (regex, contains, not, gte, lte, gt, lt, "
-                        "present, any)", op);
+    return fail(L, key,
+                "unknown operator '%s' (regex, contains, not, gte, lte, gt, lt, "
+                "present, any)",
+                op);
 }
 
 /* One list entry: {fact.path: value} or {fact.path: {op: value}}, optional weight. */
@@ -223,8 +224,8 @@ static int parse_condition(struct loader *L, yaml_node_t *n, struct cond *c, dou
     return 0;
 }
 
-static int parse_conditions(struct loader *L, yaml_node_t *n, const char *field,
-                            struct cond **out, size_t *count, double def_weight)
+static int parse_conditions(struct loader *L, yaml_node_t *n, const char *field, struct cond **out,
+                            size_t *count, double def_weight)
 {
     if (n->type != YAML_SEQUENCE_NODE)
         return fail(L, n, "'%s' must be a list of conditions", field);
@@ -266,9 +267,18 @@ static int name_bits(struct loader *L, yaml_node_t *n, const char *field,
     return 0;
 }
 
-static const char *dir_name(int v) { return fb_direction_name((enum fb_direction)v); }
-static const char *auth_name(int v) { return fb_auth_path_name((enum fb_auth_path)v); }
-static const char *kind_name(int v) { return fb_call_kind_name((enum fb_call_kind)v); }
+static const char *dir_name(int v)
+{
+    return fb_direction_name((enum fb_direction)v);
+}
+static const char *auth_name(int v)
+{
+    return fb_auth_path_name((enum fb_auth_path)v);
+}
+static const char *kind_name(int v)
+{
+    return fb_call_kind_name((enum fb_call_kind)v);
+}
 
 static int parse_applies(struct loader *L, yaml_node_t *n)
 {
@@ -285,8 +295,10 @@ static int parse_applies(struct loader *L, yaml_node_t *n)
         else if (k && strcmp(k, "kind") == 0)
             rc = name_bits(L, v, k, kind_name, FB_CALL_KIND_COUNT, &L->s->applies_kind);
         else
-            rc = fail(L, node(L, p->key), "unknown applies_to key '%s' (direction, auth_path, "
-                                          "kind)", k);
+            rc = fail(L, node(L, p->key),
+                      "unknown applies_to key '%s' (direction, auth_path, "
+                      "kind)",
+                      k);
         if (rc)
             return rc;
     }
@@ -308,8 +320,8 @@ static int parse_confidence(struct loader *L, yaml_node_t *n)
                 return fail(L, v, "'max_without' maps a fact to a cap");
             size_t len = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
             L->s->caps = fb_arena_calloc(&L->s->arena, len ? len : 1, sizeof *L->s->caps);
-            for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
-                 q < v->data.mapping.pairs.top; q++) {
+            for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top;
+                 q++) {
                 const char *fact = scalar(node(L, q->key));
                 enum fact_scope sc;
                 struct cap *cp = &L->s->caps[L->s->n_caps];
@@ -364,8 +376,10 @@ static int parse_field(struct loader *L, yaml_node_t *kn, yaml_node_t *v)
             for (size_t i = 0; i < FB_ARRAY_LEN(sources); i++)
                 ok |= strcmp(str, sources[i]) == 0;
             if (!ok)
-                return fail(L, v, "evidence_source '%s' is not one of wire, server-log, "
-                                  "outlook-log, cmdlet-output, none", str);
+                return fail(L, v,
+                            "evidence_source '%s' is not one of wire, server-log, "
+                            "outlook-log, cmdlet-output, none",
+                            str);
             s->evidence_source = keep(L, str);
         }
         return 0;
@@ -668,7 +682,10 @@ int fb_sig_db_add_dir(struct fb_sig_db *db, const char *dir, fb_sig_warn_fn warn
     return add_dir(db, dir, warn, user, d, 0);
 }
 
-size_t fb_sig_db_count(const struct fb_sig_db *db) { return db->n; }
+size_t fb_sig_db_count(const struct fb_sig_db *db)
+{
+    return db->n;
+}
 
 const struct fb_sig *fb_sig_db_at(const struct fb_sig_db *db, size_t i)
 {
@@ -706,13 +723,34 @@ const char *fb_sig_db_hash(const struct fb_sig_db *db)
     return m->hash;
 }
 
-const char *fb_sig_id(const struct fb_sig *s) { return s->id; }
-const char *fb_sig_title(const struct fb_sig *s) { return s->title; }
-const char *fb_sig_meaning(const struct fb_sig *s) { return s->meaning ? s->meaning : ""; }
-const char *fb_sig_family(const struct fb_sig *s) { return s->family ? s->family : "user"; }
-const char *fb_sig_evidence_source(const struct fb_sig *s) { return s->evidence_source; }
-const char *fb_sig_text(const struct fb_sig *s) { return s->text; }
-const char *fb_sig_origin(const struct fb_sig *s) { return s->origin; }
+const char *fb_sig_id(const struct fb_sig *s)
+{
+    return s->id;
+}
+const char *fb_sig_title(const struct fb_sig *s)
+{
+    return s->title;
+}
+const char *fb_sig_meaning(const struct fb_sig *s)
+{
+    return s->meaning ? s->meaning : "";
+}
+const char *fb_sig_family(const struct fb_sig *s)
+{
+    return s->family ? s->family : "user";
+}
+const char *fb_sig_evidence_source(const struct fb_sig *s)
+{
+    return s->evidence_source;
+}
+const char *fb_sig_text(const struct fb_sig *s)
+{
+    return s->text;
+}
+const char *fb_sig_origin(const struct fb_sig *s)
+{
+    return s->origin;
+}
 
 const char *const *fb_sig_next_steps(const struct fb_sig *s, size_t *n)
 {

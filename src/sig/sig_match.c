@@ -154,10 +154,8 @@ static int value_holds(struct matcher *m, const struct cond *c, const struct fac
             if (values_equal(v, c->values[i]))
                 return 1;
         return 0;
-    case OP_REGEX:
-        return re && regex_test(m, re, v->s);
-    case OP_CONTAINS:
-        return needle && fb_str_ifind(fb_str_cstr(v->s), needle) != NULL;
+    case OP_REGEX: return re && regex_test(m, re, v->s);
+    case OP_CONTAINS: return needle && fb_str_ifind(fb_str_cstr(v->s), needle) != NULL;
     case OP_GTE:
     case OP_LTE:
     case OP_GT:
@@ -165,7 +163,7 @@ static int value_holds(struct matcher *m, const struct cond *c, const struct fac
         double x;
         if (!as_number(v, &x))
             return 0;
-        return c->op == OP_GTE ? x >= c->number
+        return c->op == OP_GTE   ? x >= c->number
                : c->op == OP_LTE ? x <= c->number
                : c->op == OP_GT  ? x > c->number
                                  : x < c->number;
@@ -189,9 +187,9 @@ static int cond_eval(struct matcher *m, const struct cond *c, const struct unit 
         if (c->op == OP_REGEX) {
             int err;
             PCRE2_SIZE off;
-            compiled = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err, &off,
-                                     NULL);
+            compiled =
+                pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                              PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err, &off, NULL);
             if (!compiled)
                 return -1;
             re = compiled;
@@ -367,14 +365,14 @@ static size_t group_for(struct matcher *m, struct groups *g, const struct fb_sig
                         const char *route)
 {
     for (size_t i = 0; i < g->n; i++)
-        if (g->items[i].sig == s && ((!route && !g->items[i].route) ||
-                                     (route && g->items[i].route &&
-                                      strcmp(route, g->items[i].route) == 0)))
+        if (g->items[i].sig == s &&
+            ((!route && !g->items[i].route) ||
+             (route && g->items[i].route && strcmp(route, g->items[i].route) == 0)))
             return i;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 16;
-        g->items = fb_arena_realloc(m->a, g->items, g->cap * sizeof *g->items,
-                                    cap * sizeof *g->items);
+        g->items =
+            fb_arena_realloc(m->a, g->items, g->cap * sizeof *g->items, cap * sizeof *g->items);
         g->acc = fb_arena_realloc(m->a, g->acc, g->cap * sizeof *g->acc, cap * sizeof *g->acc);
         g->cap = cap;
     }
@@ -427,11 +425,10 @@ static void write_evidence(struct fb_arena *a, struct fb_diagnosis *d, const str
         if (!acc->where[k])
             d->evidence[d->n_evidence++] = acc->kv[k];
         else if (acc->count[k] > 1)
-            d->evidence[d->n_evidence++] = fb_arena_printf(
-                a, "%s (%s, and %u more)", acc->kv[k], acc->where[k], acc->count[k] - 1);
+            d->evidence[d->n_evidence++] = fb_arena_printf(a, "%s (%s, and %u more)", acc->kv[k],
+                                                           acc->where[k], acc->count[k] - 1);
         else
-            d->evidence[d->n_evidence++] =
-                fb_arena_printf(a, "%s (%s)", acc->kv[k], acc->where[k]);
+            d->evidence[d->n_evidence++] = fb_arena_printf(a, "%s (%s)", acc->kv[k], acc->where[k]);
     }
 }
 
@@ -506,8 +503,14 @@ static void build_units(struct matcher *m, struct unit_list *ul)
             if (!fb_attendee_is_problem(&c->attendees[k]))
                 continue;
             struct unit *u = &ul->items[ul->n++];
-            *u = (struct unit){t, m->logs, i, c, cf, &c->attendees[k],
-                               cf ? &cf->attendees[k] : NULL, c->attendees[k].finding};
+            *u = (struct unit){t,
+                               m->logs,
+                               i,
+                               c,
+                               cf,
+                               &c->attendees[k],
+                               cf ? &cf->attendees[k] : NULL,
+                               c->attendees[k].finding};
         }
         for (size_t e = 0; e < c->n_errors; e++) {
             if (error_copied_to_attendees(c, e))
@@ -596,7 +599,8 @@ static void explained_flags(struct matcher *m, const struct unit_list *ul,
             continue;
         uint8_t all = 1;
         for (size_t k = 0; k < c->n_attendees; k++)
-            all &= (uint8_t)(r->attendee_explained[i][k] || !fb_attendee_is_problem(&c->attendees[k]));
+            all &=
+                (uint8_t)(r->attendee_explained[i][k] || !fb_attendee_is_problem(&c->attendees[k]));
         r->error_explained[i][0] = all;
     }
 }

@@ -14,7 +14,7 @@
 struct fb_arena_chunk {
     struct fb_arena_chunk *next;
     size_t used, cap;
-    int adopted;         /* data points to an adopted block, not to mem */
+    int adopted; /* data points to an adopted block, not to mem */
     void *block;
     alignas(max_align_t) unsigned char mem[];
 };

@@ -18,7 +18,10 @@ void fb_buf_cleanup(struct fb_buf *b)
     b->len = b->cap = 0;
 }
 
-void fb_buf_reset(struct fb_buf *b) { b->len = 0; }
+void fb_buf_reset(struct fb_buf *b)
+{
+    b->len = 0;
+}
 
 uint8_t *fb_buf_reserve(struct fb_buf *b, size_t n)
 {
@@ -36,7 +39,10 @@ uint8_t *fb_buf_reserve(struct fb_buf *b, size_t n)
     return b->data + b->len;
 }
 
-void fb_buf_commit(struct fb_buf *b, size_t n) { b->len += n; }
+void fb_buf_commit(struct fb_buf *b, size_t n)
+{
+    b->len += n;
+}
 
 int fb_buf_append(struct fb_buf *b, const void *p, size_t n)
 {
@@ -50,7 +56,10 @@ int fb_buf_append(struct fb_buf *b, const void *p, size_t n)
     return FB_OK;
 }
 
-int fb_buf_append_str(struct fb_buf *b, const char *s) { return fb_buf_append(b, s, strlen(s)); }
+int fb_buf_append_str(struct fb_buf *b, const char *s)
+{
+    return fb_buf_append(b, s, strlen(s));
+}
 
 uint8_t *fb_buf_detach(struct fb_buf *b, size_t *len)
 {

@@ -96,4 +96,7 @@ int fb_cur_u32le(struct fb_cursor *c, uint32_t *v)
     return 1;
 }
 
-int fb_cur_u64le(struct fb_cursor *c, uint64_t *v) { return read_le(c, 8, v); }
+int fb_cur_u64le(struct fb_cursor *c, uint64_t *v)
+{
+    return read_le(c, 8, v);
+}

@@ -39,8 +39,8 @@ enum fb_version fb_version_parse(struct fb_str s)
 }
 
 static const char *const msg_flag_names[FB_MSG_FLAG_COUNT] = {
-    "truncated",     "body-missing", "malformed",    "chunked",      "decoded",        "decode-failed",
-    "decode-limit",  "pre-decoded",  "body-limit",   "header-limit", "body-omitted",
+    "truncated",    "body-missing", "malformed",  "chunked",      "decoded",      "decode-failed",
+    "decode-limit", "pre-decoded",  "body-limit", "header-limit", "body-omitted",
 };
 
 const char *fb_msg_flag_name(unsigned bit_index)

@@ -61,8 +61,7 @@ static const char *keep(struct fb_trace *t, const char *s)
     return s ? fb_arena_cstr(&t->arena, s, strlen(s)) : NULL;
 }
 
-void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt,
-                   ...)
+void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt, ...)
 {
     if (t->n_warnings >= FB_TRACE_MAX_WARNINGS) {
         t->n_warnings_dropped++;
@@ -106,8 +105,10 @@ void fb_trace_add_call(struct fb_trace *t, struct fb_call *call)
 {
     if (t->n_calls >= FB_TRACE_MAX_CALLS) {
         if (t->n_calls_dropped++ == 0)
-            fb_trace_warn(t, NULL, NULL, "more than %d availability-related calls: the rest are "
-                          "not analysed", FB_TRACE_MAX_CALLS);
+            fb_trace_warn(t, NULL, NULL,
+                          "more than %d availability-related calls: the rest are "
+                          "not analysed",
+                          FB_TRACE_MAX_CALLS);
         return;
     }
     if (t->n_calls == t->cap_calls) {

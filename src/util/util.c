@@ -33,7 +33,10 @@ int fb_str_eq(struct fb_str a, struct fb_str b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
 
 int fb_str_ieq(struct fb_str a, struct fb_str b)
 {
@@ -45,7 +48,10 @@ int fb_str_ieq(struct fb_str a, struct fb_str b)
     return 1;
 }
 
-int fb_str_ieq_cstr(struct fb_str a, const char *b) { return fb_str_ieq(a, fb_str_cstr(b)); }
+int fb_str_ieq_cstr(struct fb_str a, const char *b)
+{
+    return fb_str_ieq(a, fb_str_cstr(b));
+}
 
 int fb_str_istarts(struct fb_str s, const char *prefix)
 {
@@ -64,7 +70,10 @@ const char *fb_str_ifind(struct fb_str hay, const char *needle)
     return NULL;
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 struct fb_str fb_str_trim(struct fb_str s)
 {
@@ -162,7 +171,10 @@ char *fb_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *fb_xstrdup(const char *s) { return fb_xstrndup(s, strlen(s)); }
+char *fb_xstrdup(const char *s)
+{
+    return fb_xstrndup(s, strlen(s));
+}
 
 int fb_read_file(const char *path, size_t max, uint8_t **out, size_t *out_len)
 {

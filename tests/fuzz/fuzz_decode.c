@@ -11,9 +11,21 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const codings[] = {
-    "gzip",     "x-gzip",          "deflate",       "br",          "zstd",
-    "identity", "gzip, gzip",      "gzip, br",      "br, zstd",    "deflate, gzip",
-    "compress", "identity, gzip, identity", "zstd, deflate, br", "",  "gzip, compress",
+    "gzip",
+    "x-gzip",
+    "deflate",
+    "br",
+    "zstd",
+    "identity",
+    "gzip, gzip",
+    "gzip, br",
+    "br, zstd",
+    "deflate, gzip",
+    "compress",
+    "identity, gzip, identity",
+    "zstd, deflate, br",
+    "",
+    "gzip, compress",
     "gzip, gzip, gzip",
 };
 
@@ -44,8 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!strstr(ce, "compress"))
             abort();
         break;
-    default:
-        abort();
+    default: abort();
     }
     volatile unsigned sum = 0;
     for (size_t i = 0; i < out.len; i++)

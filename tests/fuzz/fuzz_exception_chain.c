@@ -10,7 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_chain(const struct fb_exc_chain *ch) {
+static void check_chain(const struct fb_exc_chain *ch)
+{
     if (ch->n_links > 32 || (ch->n_links && !ch->links))
         abort();
     for (size_t i = 0; i < ch->n_links; i++)
@@ -18,7 +19,8 @@ static void check_chain(const struct fb_exc_chain *ch) {
             abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch;

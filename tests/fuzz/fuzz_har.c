@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fbdiag/input.h"
 #include "../../src/input/readers.h"
+#include "fbdiag/input.h"
 #include "fbdiag/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

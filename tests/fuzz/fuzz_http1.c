@@ -55,10 +55,10 @@ static void run(const uint8_t *data, size_t size, enum fb_http1_kind kind, int a
     for (int round = 0; round < 64 && off < size; round++) {
         struct fb_msg m, *interim = NULL;
         size_t n_interim = 0;
-        int rc = kind == FB_HTTP1_REQUEST
-                     ? fb_http1_parse_message(data + off, size - off, kind, &o, &m, a)
-                     : fb_http1_parse_responses(data + off, size - off, &o, &m, &interim,
-                                                &n_interim, a);
+        int rc =
+            kind == FB_HTTP1_REQUEST
+                ? fb_http1_parse_message(data + off, size - off, kind, &o, &m, a)
+                : fb_http1_parse_responses(data + off, size - off, &o, &m, &interim, &n_interim, a);
         if (rc <= 0)
             break;
         if ((size_t)rc > size - off)

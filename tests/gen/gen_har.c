@@ -32,13 +32,13 @@ enum time_style { TIME_MS_Z, TIME_MS_OFFSET, TIME_7_OFFSET, TIME_US_OFFSET };
 struct producer {
     const char *name;
     const char *creator, *creator_version, *creator_comment; /* comment NULL: no key */
-    int browser;             /* a log.browser block */
-    int pages;               /* 0 no key, 1 one page, 2 an empty array */
+    int browser;                                             /* a log.browser block */
+    int pages;                               /* 0 no key, 1 one page, 2 an empty array */
     const char *v10, *v11, *v2, *v3, *vnone; /* httpVersion spellings */
     enum time_style time;
-    int tz_minutes;          /* offset written for the OFFSET styles */
-    int int_timings;         /* whole milliseconds */
-    int indent;              /* JSON_INDENT; 0 compact */
+    int tz_minutes;  /* offset written for the OFFSET styles */
+    int int_timings; /* whole milliseconds */
+    int indent;      /* JSON_INDENT; 0 compact */
     enum { X_NONE, X_CHROME, X_FIREFOX, X_CHARLES, X_MITM, X_FIDDLER, X_INSOMNIA } extra;
 };
 
@@ -53,12 +53,12 @@ static const struct producer producers[] = {
      TIME_MS_Z, 0, 0, 2, X_NONE},
     {"fiddler", "Fiddler", "5.0.20211.51073", "http://www.telerik.com/fiddler", 0, 0, "HTTP/1.0",
      "HTTP/1.1", "HTTP/2", "HTTP/3", "HTTP/1.1", TIME_7_OFFSET, 60, 1, 0, X_FIDDLER},
-    {"charles", "Charles Proxy", "4.6.3", NULL, 0, 0, "HTTP/1.0", "HTTP/1.1", "HTTP/2.0",
-     "HTTP/3", "", TIME_MS_OFFSET, -420, 1, 4, X_CHARLES},
+    {"charles", "Charles Proxy", "4.6.3", NULL, 0, 0, "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3",
+     "", TIME_MS_OFFSET, -420, 1, 4, X_CHARLES},
     {"insomnia", "Insomnia REST Client", "insomnia.desktop.app:v2023.5.8", NULL, 0, 0, "HTTP/1.0",
      "HTTP/1.1", "HTTP/2", "HTTP/3", "", TIME_MS_Z, 0, 0, 0, X_INSOMNIA},
-    {"mitmproxy", "mitmproxy", "10.0.0", "", 0, 2, "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3",
-     "", TIME_US_OFFSET, 0, 0, 4, X_MITM},
+    {"mitmproxy", "mitmproxy", "10.0.0", "", 0, 2, "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3", "",
+     TIME_US_OFFSET, 0, 0, 4, X_MITM},
 };
 
 struct bytes {
@@ -209,7 +209,8 @@ static int parse_started(const char *s, int64_t *us)
     if (strcmp(p, "Z") != 0)
         return -1;
     *us = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
-              1000000 + frac;
+              1000000 +
+          frac;
     return 0;
 }
 
@@ -229,18 +230,10 @@ static void format_started(int64_t us, const struct producer *pr, char *out, siz
     int a = off < 0 ? -off : off;
     snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60, a % 60);
     switch (pr->time) {
-    case TIME_MS_Z:
-        snprintf(out, cap, "%s.%03dZ", base, (int)(frac / 1000));
-        break;
-    case TIME_MS_OFFSET:
-        snprintf(out, cap, "%s.%03d%s", base, (int)(frac / 1000), zone);
-        break;
-    case TIME_7_OFFSET:
-        snprintf(out, cap, "%s.%06d0%s", base, (int)frac, zone);
-        break;
-    case TIME_US_OFFSET:
-        snprintf(out, cap, "%s.%06d%s", base, (int)frac, zone);
-        break;
+    case TIME_MS_Z: snprintf(out, cap, "%s.%03dZ", base, (int)(frac / 1000)); break;
+    case TIME_MS_OFFSET: snprintf(out, cap, "%s.%03d%s", base, (int)(frac / 1000), zone); break;
+    case TIME_7_OFFSET: snprintf(out, cap, "%s.%06d0%s", base, (int)frac, zone); break;
+    case TIME_US_OFFSET: snprintf(out, cap, "%s.%06d%s", base, (int)frac, zone); break;
     }
 }
 
@@ -297,8 +290,10 @@ static const char *version_str(const struct producer *pr, const char *v)
 
 static int hexv(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* Percent-decodes s[0..n) ('+' is space) into a fresh json string. */
@@ -377,8 +372,8 @@ static json_t *timing_num(const struct producer *pr, double v)
 /* timings + time: from "har_timings" when given, else all the duration in wait. */
 static void add_timings(json_t *entry, const json_t *ex, const struct producer *pr)
 {
-    static const char *const keys[] = {"blocked", "dns", "connect", "ssl", "send", "wait",
-                                       "receive"};
+    static const char *const keys[] = {"blocked", "dns",  "connect", "ssl",
+                                       "send",    "wait", "receive"};
     double v[7] = {-1, -1, -1, -1, 0, 0, 0};
     const json_t *dur = json_object_get(ex, "duration_ms");
     if (json_is_number(dur))
@@ -416,7 +411,8 @@ static json_t *request_json(const json_t *ex, const struct producer *pr, const j
     json_object_set_new(r, "method", json_string(method));
     json_object_set_new(r, "url", json_string(url));
     const char *hv = sget(ex, "har_http_version");
-    json_object_set_new(r, "httpVersion", json_string(hv ? hv : version_str(pr, sget(ex, "version"))));
+    json_object_set_new(r, "httpVersion",
+                        json_string(hv ? hv : version_str(pr, sget(ex, "version"))));
     json_object_set_new(r, "headers", headers_json(ex, sanitized, NULL));
     json_object_set_new(r, "queryString", query_json(url));
     json_object_set_new(r, "cookies", json_array());
@@ -463,8 +459,8 @@ static json_t *response_json(const json_t *ex, size_t idx, const struct producer
         json_object_set_new(r, "httpVersion", json_string(""));
         json_object_set_new(r, "headers", json_array());
         json_object_set_new(r, "cookies", json_array());
-        json_object_set_new(r, "content", json_pack("{s:i,s:s}", "size", 0, "mimeType",
-                                                    "x-unknown"));
+        json_object_set_new(r, "content",
+                            json_pack("{s:i,s:s}", "size", 0, "mimeType", "x-unknown"));
         json_object_set_new(r, "redirectURL", json_string(""));
         json_object_set_new(r, "headersSize", json_integer(-1));
         json_object_set_new(r, "bodySize", json_integer(-1));
@@ -476,7 +472,8 @@ static json_t *response_json(const json_t *ex, size_t idx, const struct producer
         return r;
     }
     const json_t *st = json_object_get(resp, "status");
-    json_object_set_new(r, "status", json_integer(json_is_integer(st) ? json_integer_value(st) : 200));
+    json_object_set_new(r, "status",
+                        json_integer(json_is_integer(st) ? json_integer_value(st) : 200));
     const char *reason = sget(resp, "reason");
     json_object_set_new(r, "statusText", json_string(reason ? reason : ""));
     const char *hv = sget(ex, "har_http_version");
@@ -541,8 +538,8 @@ static void drop_keys(json_t *obj, const json_t *keys)
         json_object_del(obj, json_string_value(json_array_get(keys, i)));
 }
 
-static json_t *entry_json(const json_t *ex, size_t i, const struct producer *pr,
-                          const json_t *har, int *err)
+static json_t *entry_json(const json_t *ex, size_t i, const struct producer *pr, const json_t *har,
+                          int *err)
 {
     json_t *e = json_object();
     int64_t us = 0;
@@ -597,11 +594,8 @@ static json_t *entry_json(const json_t *ex, size_t i, const struct producer *pr,
         json_object_set_new(e, "connection", json_string(https ? "443" : "80"));
         json_object_set_new(e, "_securityState", json_string(https ? "secure" : "insecure"));
         break;
-    case X_FIDDLER:
-        json_object_set_new(e, "comment", json_string(""));
-        break;
-    default:
-        break;
+    case X_FIDDLER: json_object_set_new(e, "comment", json_string("")); break;
+    default: break;
     }
     const json_t *dk = json_object_get(har, "drop_keys");
     if (dk) {
@@ -702,9 +696,9 @@ int fb_gen_har_mem(const json_t *scenario, unsigned char **out, size_t *out_len)
         json_object_set_new(creator, "comment", json_string(pr->creator_comment));
     json_object_set_new(log, "creator", creator);
     if (pr->browser)
-        json_object_set_new(log, "browser",
-                            json_pack("{s:s,s:s}", "name", pr->creator, "version",
-                                      pr->creator_version));
+        json_object_set_new(
+            log, "browser",
+            json_pack("{s:s,s:s}", "name", pr->creator, "version", pr->creator_version));
     if (pr->pages) {
         json_t *pages = json_array();
         if (pr->pages == 1) {
@@ -714,10 +708,10 @@ int fb_gen_har_mem(const json_t *scenario, unsigned char **out, size_t *out_len)
             if (s && parse_started(s, &us))
                 us = 0;
             format_started(us, pr, when, sizeof when);
-            json_array_append_new(
-                pages, json_pack("{s:s,s:s,s:s,s:{s:i,s:i}}", "startedDateTime", when, "id",
-                                 "page_1", "title", "fbgen", "pageTimings", "onContentLoad", -1,
-                                 "onLoad", -1));
+            json_array_append_new(pages,
+                                  json_pack("{s:s,s:s,s:s,s:{s:i,s:i}}", "startedDateTime", when,
+                                            "id", "page_1", "title", "fbgen", "pageTimings",
+                                            "onContentLoad", -1, "onLoad", -1));
         }
         json_object_set_new(log, "pages", pages);
     }

@@ -53,7 +53,8 @@ const char *fb_gen_header(const json_t *headers, const char *name)
     const json_t *h;
     if (!json_is_array(headers))
         return NULL;
-    json_array_foreach(headers, i, h) {
+    json_array_foreach(headers, i, h)
+    {
         const char *n = json_string_value(json_array_get(h, 0));
         if (n && strcasecmp(n, name) == 0)
             return json_string_value(json_array_get(h, 1));
@@ -186,8 +187,8 @@ static int encode_one(const char *coding, const uint8_t *in, size_t len, struct 
         if (cap == 0)
             cap = len + 1024;
         uint8_t *dst = fb_buf_reserve(out, cap);
-        if (!dst || !BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, len,
-                                           in, &cap, dst))
+        if (!dst || !BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, len, in,
+                                           &cap, dst))
             return -1;
         fb_buf_commit(out, cap);
         return 0;
@@ -319,8 +320,7 @@ int fb_gen_msg_load(const json_t *scenario, const json_t *exchange, int response
     m->trailers = json_object_get(src, "trailers");
     m->no_content_length = fb_gen_bool(src, "no_content_length", 0);
     m->content_encoding = fb_gen_str(src, "content_encoding", NULL);
-    m->set_content_encoding =
-        m->content_encoding && !fb_gen_header(m->headers, "Content-Encoding");
+    m->set_content_encoding = m->content_encoding && !fb_gen_header(m->headers, "Content-Encoding");
     if (fb_gen_load_body(scenario, src, &m->body) != 0)
         return -1;
     if (m->content_encoding)
@@ -352,16 +352,17 @@ static int write_headers(const json_t *headers, unsigned skip_framing, struct fb
     const json_t *h;
     if (!json_is_array(headers))
         return 0;
-    json_array_foreach(headers, i, h) {
+    json_array_foreach(headers, i, h)
+    {
         const char *n = json_string_value(json_array_get(h, 0));
         const char *v = json_string_value(json_array_get(h, 1));
         if (!n || !v) {
             fprintf(stderr, "fbgen: header %zu is not [name, value]\n", i);
             return -1;
         }
-        if (skip_framing && (strcasecmp(n, "Transfer-Encoding") == 0 ||
-                             strcasecmp(n, "Content-Encoding") == 0 ||
-                             strcasecmp(n, "Content-Length") == 0))
+        if (skip_framing &&
+            (strcasecmp(n, "Transfer-Encoding") == 0 || strcasecmp(n, "Content-Encoding") == 0 ||
+             strcasecmp(n, "Content-Length") == 0))
             continue;
         if (putf(out, "%s: %s\r\n", n, v) != 0)
             return -1;
@@ -437,7 +438,8 @@ int fb_gen_write_interim(const json_t *response, struct fb_buf *out)
     const json_t *v;
     if (!json_is_array(arr))
         return 0;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         int st = (int)json_integer_value(v);
         const char *reason = st == 100 ? "Continue" : st == 103 ? "Early Hints" : "Info";
         if (putf(out, "HTTP/1.1 %d %s\r\n\r\n", st, reason) != 0)
@@ -490,8 +492,8 @@ int fb_gen_parse_time(const char *s, int64_t *us)
     }
     if (*p)
         goto bad;
-    int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-                   sec - off;
+    int64_t secs =
+        days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
     *us = secs * 1000000 + frac;
     return 0;
 bad:

@@ -24,16 +24,16 @@ struct fb_gen_msg {
     const char *method, *url, *target; /* request; target = what the request line says */
     int status;                        /* response */
     const char *reason;
-    const char *version;               /* "HTTP/1.1" unless given */
-    const json_t *headers;             /* [[name, value], ...] (borrowed), may be NULL */
-    const char *content_encoding;      /* to apply, or NULL */
-    int set_content_encoding;          /* the writer adds the header (scenario did not) */
+    const char *version;          /* "HTTP/1.1" unless given */
+    const json_t *headers;        /* [[name, value], ...] (borrowed), may be NULL */
+    const char *content_encoding; /* to apply, or NULL */
+    int set_content_encoding;     /* the writer adds the header (scenario did not) */
     int chunked;
-    size_t chunk_size;                 /* 0: one chunk */
-    const json_t *trailers;            /* [[name, value], ...] or NULL */
+    size_t chunk_size;      /* 0: one chunk */
+    const json_t *trailers; /* [[name, value], ...] or NULL */
     int no_content_length;
-    struct fb_buf body;                /* as the scenario gave it (identity) */
-    struct fb_buf wire;                /* body after content_encoding (before chunking) */
+    struct fb_buf body; /* as the scenario gave it (identity) */
+    struct fb_buf wire; /* body after content_encoding (before chunking) */
 };
 
 /* How fb_gen_msg_write shapes the message (bits). */

@@ -28,18 +28,19 @@ struct saz_opts {
     int backslash;  /* raw\ instead of raw/ */
     int32_t method; /* ZIP_CM_* */
     const char *password;
-    uint16_t em;    /* ZIP_EM_* */
+    uint16_t em; /* ZIP_EM_* */
     const json_t *omit;
-    int tz_min;     /* UTC offset of written timers, minutes */
-    int tz_utc;     /* write "Z" */
-    int reverse;    /* add sessions to the zip last first */
+    int tz_min;  /* UTC offset of written timers, minutes */
+    int tz_utc;  /* write "Z" */
+    int reverse; /* add sessions to the zip last first */
 };
 
 static int omitted(const json_t *list, const char *what)
 {
     size_t i;
     const json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (json_is_string(v) && strcmp(json_string_value(v), what) == 0)
             return 1;
     }
@@ -67,8 +68,7 @@ static int add_entry(zip_t *za, const struct saz_opts *o, const char *name, stru
     int pkware = o->password && o->em == ZIP_EM_TRAD_PKWARE;
     if ((!pkware && zip_file_set_mtime(za, (zip_uint64_t)idx, 1795910400, 0) != 0) ||
         zip_set_file_compression(za, (zip_uint64_t)idx, o->method, 0) != 0 ||
-        (o->password &&
-         zip_file_set_encryption(za, (zip_uint64_t)idx, o->em, o->password) != 0)) {
+        (o->password && zip_file_set_encryption(za, (zip_uint64_t)idx, o->em, o->password) != 0)) {
         fprintf(stderr, "fbgen: %s: %s\n", name, zip_strerror(za));
         return -1;
     }
@@ -125,7 +125,10 @@ static int put_xml_escaped(struct fb_buf *b, const char *s)
     return 0;
 }
 
-static int put_str(struct fb_buf *b, const char *s) { return fb_buf_append_str(b, s) ? -1 : 0; }
+static int put_str(struct fb_buf *b, const char *s)
+{
+    return fb_buf_append_str(b, s) ? -1 : 0;
+}
 
 static int put_flag(struct fb_buf *b, const char *n, const char *v)
 {
@@ -150,9 +153,9 @@ static void thousands(unsigned long long v, char *dst, size_t cap)
 }
 
 static const char *const timer_names[12] = {
-    "ClientConnected",   "ClientBeginRequest",  "GotRequestHeaders",  "ClientDoneRequest",
-    "ServerConnected",   "FiddlerBeginRequest", "ServerGotRequest",   "ServerBeginResponse",
-    "GotResponseHeaders", "ServerDoneResponse", "ClientBeginResponse", "ClientDoneResponse"};
+    "ClientConnected",    "ClientBeginRequest",  "GotRequestHeaders",   "ClientDoneRequest",
+    "ServerConnected",    "FiddlerBeginRequest", "ServerGotRequest",    "ServerBeginResponse",
+    "GotResponseHeaders", "ServerDoneResponse",  "ClientBeginResponse", "ClientDoneResponse"};
 
 struct session_info {
     long long sid;
@@ -168,7 +171,8 @@ static int put_default_flag(struct fb_buf *b, const json_t *extra, const char *n
     if (!v || (extra && json_object_size(extra) > 0)) {
         const char *key;
         const json_t *val;
-        json_object_foreach((json_t *)(uintptr_t)extra, key, val) {
+        json_object_foreach((json_t *)(uintptr_t)extra, key, val)
+        {
             if (strcasecmp(key, n) == 0)
                 return 0;
         }
@@ -251,7 +255,8 @@ static int write_m_xml(const struct saz_opts *o, const json_t *ex, const json_t 
         return -1;
     const char *key;
     const json_t *val;
-    json_object_foreach((json_t *)(uintptr_t)extra, key, val) {
+    json_object_foreach((json_t *)(uintptr_t)extra, key, val)
+    {
         if (json_is_string(val) && put_flag(b, key, json_string_value(val)))
             return -1;
     }
@@ -271,7 +276,8 @@ static int write_w_txt(const struct saz_opts *o, const struct session_info *si, 
                  "\r\n%s-Length: %d\r\nID: %d\r\nBitFlags: 0\r\nDoneRead: %s\r\n"
                  "BeginSend: %s\r\nDoneSend: %s\r\n\r\n",
                  i % 2 == 0 ? "Request" : "Response", plen + 2, i + 1, ts, ts, ts);
-        if (put_str(b, head) || fb_buf_append(b, frame, 2) || fb_buf_append(b, payload, (size_t)plen))
+        if (put_str(b, head) || fb_buf_append(b, frame, 2) ||
+            fb_buf_append(b, payload, (size_t)plen))
             return -1;
     }
     return 0;
@@ -421,7 +427,8 @@ static int write_extras(zip_t *za, const struct saz_opts *o, const json_t *s, co
             goto fail;
         size_t i;
         const json_t *ex;
-        json_array_foreach(exs, i, ex) {
+        json_array_foreach(exs, i, ex)
+        {
             char row[64];
             snprintf(row, sizeof row, "<tr><td>%lld</td><td>", o->start + (long long)i);
             if (put_str(&b, row) || put_xml_escaped(&b, fb_gen_str(ex, "url", "")) ||
@@ -431,8 +438,9 @@ static int write_extras(zip_t *za, const struct saz_opts *o, const json_t *s, co
         if (put_str(&b, "</table></body></html>\r\n") || add_entry(za, o, "_index.htm", &b))
             goto fail;
     }
-    const char *comment = fb_gen_str(s, "comment", "Fiddler (v5.0.20204.45441) Session Archive. "
-                                                   "See https://fiddler2.com");
+    const char *comment = fb_gen_str(s, "comment",
+                                     "Fiddler (v5.0.20204.45441) Session Archive. "
+                                     "See https://fiddler2.com");
     if (*comment && zip_set_archive_comment(za, comment, (zip_uint16_t)strlen(comment)) != 0)
         goto fail;
     fb_buf_cleanup(&b);

@@ -53,8 +53,7 @@ uint8_t *fb_test_brotli(const void *in, size_t n, size_t *out_len)
         cap = n + 1024;
     uint8_t *out = fb_xmalloc(cap);
     *out_len = cap;
-    if (!BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, n, in, out_len,
-                               out))
+    if (!BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, n, in, out_len, out))
         abort();
     return out;
 }

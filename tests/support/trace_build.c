@@ -21,8 +21,7 @@ struct fb_call *fbt_call_add(struct fb_trace *t, enum fb_call_kind kind, const c
     return c;
 }
 
-struct fb_finding *fbt_attendee_error(struct fb_trace *t, struct fb_attendee *a,
-                                      const char *code)
+struct fb_finding *fbt_attendee_error(struct fb_trace *t, struct fb_attendee *a, const char *code)
 {
     struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
     f->response_class = "Error";

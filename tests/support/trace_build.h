@@ -14,7 +14,6 @@ struct fb_trace;
 struct fb_call *fbt_call_add(struct fb_trace *t, enum fb_call_kind kind, const char *url,
                              const char *host, int status, size_t n_att);
 /* Gives attendee a an Error-class finding with response code (result error). */
-struct fb_finding *fbt_attendee_error(struct fb_trace *t, struct fb_attendee *a,
-                                      const char *code);
+struct fb_finding *fbt_attendee_error(struct fb_trace *t, struct fb_attendee *a, const char *code);
 
 #endif

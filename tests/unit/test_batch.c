@@ -30,7 +30,8 @@
 /* ---- helpers --------------------------------------------------------------------- */
 
 /* Reads a whole stream back into a NUL-terminated string (caller frees). */
-static char *slurp(FILE *f) {
+static char *slurp(FILE *f)
+{
     fflush(f);
     long n = ftell(f);
     cr_assert_geq(n, 0);
@@ -42,7 +43,8 @@ static char *slurp(FILE *f) {
 }
 
 /* Splits NDJSON into parsed records; returns the count (at most max). */
-static size_t parse_lines(char *text, json_t **recs, size_t max) {
+static size_t parse_lines(char *text, json_t **recs, size_t max)
+{
     size_t n = 0;
     for (char *line = text, *nl; *line && n < max; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -56,22 +58,26 @@ static size_t parse_lines(char *text, json_t **recs, size_t max) {
     return n;
 }
 
-static const char *field(const json_t *rec, const char *name) {
+static const char *field(const json_t *rec, const char *name)
+{
     return json_string_value(json_object_get(rec, name));
 }
 
-static const char *err_field(const json_t *rec, const char *name) {
+static const char *err_field(const json_t *rec, const char *name)
+{
     return json_string_value(json_object_get(json_object_get(rec, "error"), name));
 }
 
 /* A healthy record naming path. */
-static json_t *ok_record(const char *path) {
+static json_t *ok_record(const char *path)
+{
     struct fb_batch_view v = {path, NULL, NULL, "healthy", NULL, NULL, 7, "test", "sha256:x"};
     return fb_report_batch_record(&v, NULL);
 }
 
 /* The injected worker: its behaviour is named by the file name. */
-static int fake_worker(const char *path, const struct fb_batch_opts *o, json_t **out) {
+static int fake_worker(const char *path, const struct fb_batch_opts *o, json_t **out)
+{
     (void)o;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -97,7 +103,8 @@ static int fake_worker(const char *path, const struct fb_batch_opts *o, json_t *
     return 0;
 }
 
-static void fake_opts(struct fb_batch_opts *o, unsigned jobs) {
+static void fake_opts(struct fb_batch_opts *o, unsigned jobs)
+{
     fb_batch_opts_default(o);
     o->jobs = jobs;
     o->analyze_one = fake_worker;
@@ -106,7 +113,8 @@ static void fake_opts(struct fb_batch_opts *o, unsigned jobs) {
 
 /* Runs a batch over paths; returns the records (parsed) through recs and their count. */
 static size_t run_batch(const char *const *paths, size_t n, const struct fb_batch_opts *o,
-                        json_t **recs, size_t max, int *rc, char **err_text) {
+                        json_t **recs, size_t max, int *rc, char **err_text)
+{
     FILE *out = tmpfile(), *err = tmpfile();
     cr_assert(out && err);
     *rc = fb_batch_run(paths, n, out, err, o);
@@ -125,7 +133,8 @@ static size_t run_batch(const char *const *paths, size_t n, const struct fb_batc
 
 /* ---- the pool -------------------------------------------------------------------- */
 
-Test(batch, order_kept_when_workers_finish_out_of_order) {
+Test(batch, order_kept_when_workers_finish_out_of_order)
+{
     /* earlier inputs take longer, so completions arrive in reverse; random extra */
     enum { N = 16 };
     static char names[N][32];
@@ -150,7 +159,8 @@ Test(batch, order_kept_when_workers_finish_out_of_order) {
     }
 }
 
-Test(batch, crash_and_hang_get_error_records_and_the_rest_completes) {
+Test(batch, crash_and_hang_get_error_records_and_the_rest_completes)
+{
     const char *paths[] = {"a/sleep10", "b/crash", "c/sleep5", "d/hang",
                            "e/sleep1",  "f/none",  "g/sleep1"};
     const size_t n = sizeof paths / sizeof paths[0];
@@ -195,7 +205,8 @@ Test(batch, crash_and_hang_get_error_records_and_the_rest_completes) {
         json_decref(recs[i]);
 }
 
-Test(batch, out_of_memory_is_told_apart_from_a_crash) {
+Test(batch, out_of_memory_is_told_apart_from_a_crash)
+{
     const char *paths[] = {"oom-msg", "sleep1", "oom-real", "sleep1"};
     struct fb_batch_opts o;
     fake_opts(&o, 1);
@@ -221,7 +232,8 @@ Test(batch, out_of_memory_is_told_apart_from_a_crash) {
         json_decref(recs[i]);
 }
 
-Test(batch, one_record_per_input_for_any_number_of_jobs) {
+Test(batch, one_record_per_input_for_any_number_of_jobs)
+{
     enum { N = 37 };
     static char names[N][16];
     const char *paths[N];
@@ -252,7 +264,8 @@ Test(batch, one_record_per_input_for_any_number_of_jobs) {
     cr_assert_eq(rc, 0);
 }
 
-Test(batch, progress_only_when_asked_and_never_in_mapper_mode) {
+Test(batch, progress_only_when_asked_and_never_in_mapper_mode)
+{
     const char *paths[] = {"sleep1", "sleep1", "sleep1"};
     struct fb_batch_opts o;
     fake_opts(&o, 2);
@@ -297,7 +310,8 @@ Test(batch, progress_only_when_asked_and_never_in_mapper_mode) {
 
 /* ---- records --------------------------------------------------------------------- */
 
-Test(batch_record, csv_quotes_commas_quotes_and_newlines) {
+Test(batch_record, csv_quotes_commas_quotes_and_newlines)
+{
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -319,7 +333,8 @@ Test(batch_record, csv_quotes_commas_quotes_and_newlines) {
     free(buf);
 }
 
-Test(batch_record, ndjson_error_record_fields) {
+Test(batch_record, ndjson_error_record_fields)
+{
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -339,14 +354,16 @@ Test(batch_record, ndjson_error_record_fields) {
 
 /* ---- pseudonyms ------------------------------------------------------------------ */
 
-static int is_hex(const char *s, size_t n) {
+static int is_hex(const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         if (!strchr("0123456789abcdef", s[i]) || !s[i])
             return 0;
     return 1;
 }
 
-Test(pseudonym, stable_within_a_key_different_across_keys) {
+Test(pseudonym, stable_within_a_key_different_across_keys)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     const char *p1 = fb_pseudonym_mailbox("key-1", "Alice@Contoso.com", &a);
@@ -381,14 +398,16 @@ Test(pseudonym, stable_within_a_key_different_across_keys) {
 
 /* ---- inputs ---------------------------------------------------------------------- */
 
-static void touch(const char *path) {
+static void touch(const char *path)
+{
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "%s", path);
     fputs("x", f);
     fclose(f);
 }
 
-Test(batch_inputs, directories_walked_in_sorted_path_order) {
+Test(batch_inputs, directories_walked_in_sorted_path_order)
+{
     char tmpl[] = "/tmp/fbdiag-inputs-XXXXXX";
     char *root = mkdtemp(tmpl);
     cr_assert_not_null(root);
@@ -422,7 +441,8 @@ Test(batch_inputs, directories_walked_in_sorted_path_order) {
     cr_assert_eq(system(cmd), 0);
 }
 
-Test(batch_inputs, paths_from_a_stream_one_per_line) {
+Test(batch_inputs, paths_from_a_stream_one_per_line)
+{
     static char text[] = "a.saz\r\n\nb dir/c.har\n  \nlast-without-newline";
     FILE *f = fmemopen(text, sizeof text - 1, "r");
     struct fb_batch_inputs l;
@@ -440,7 +460,8 @@ Test(batch_inputs, paths_from_a_stream_one_per_line) {
 
 /* ---- the real pipeline ----------------------------------------------------------- */
 
-Test(batch, real_worker_on_generated_traces) {
+Test(batch, real_worker_on_generated_traces)
+{
     char tmpl[] = "/tmp/fbdiag-batch-XXXXXX";
     char *dir = mkdtemp(tmpl);
     cr_assert_not_null(dir);
@@ -497,7 +518,8 @@ Test(batch, real_worker_on_generated_traces) {
 
 /* --pseudonymize on a rendered diagnose report: every address, seeded domain and
  * customer host in a URL changes; .NET types, versions and Microsoft hosts stay. */
-Test(pseudonym, text_replaces_names_but_not_types_versions_or_service_hosts) {
+Test(pseudonym, text_replaces_names_but_not_types_versions_or_service_hosts)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     const char *seeds[] = {"datum.com", "mail.contoso.com"};
@@ -525,7 +547,8 @@ Test(pseudonym, text_replaces_names_but_not_types_versions_or_service_hosts) {
     snprintf(want, sizeof want, "https://%s/EWS/Exchange.asmx/WSSecurity",
              fb_pseudonym_host("k", "mail.datum.com", &a));
     cr_assert_not_null(strstr(p, want), "%s", p);
-    snprintf(want, sizeof want, "https://%s:443/x", fb_pseudonym_host("k", "other.fabrikam.com", &a));
+    snprintf(want, sizeof want, "https://%s:443/x",
+             fb_pseudonym_host("k", "other.fabrikam.com", &a));
     cr_assert_not_null(strstr(p, want), "%s", p);
     free(p);
     fb_arena_cleanup(&a);

@@ -64,8 +64,8 @@ Test(cli, every_available_common_option_long_short_and_equals)
     clean_env();
     struct fb_options o;
     struct fb_diag d;
-    cr_assert_eq(parse(&o, &d, "--format=json", "exchanges", "-o", "out.json", "--no-redact",
-                       "-q", "-vv", "--verbose", "--password", "pw", "-", NULL),
+    cr_assert_eq(parse(&o, &d, "--format=json", "exchanges", "-o", "out.json", "--no-redact", "-q",
+                       "-vv", "--verbose", "--password", "pw", "-", NULL),
                  FB_EXIT_OK, "%s", d.msg);
     cr_assert_eq(o.cmd, FB_CMD_EXCHANGES);
     cr_assert_eq(o.format, FB_OUT_JSON);
@@ -80,9 +80,9 @@ Test(cli, every_available_common_option_long_short_and_equals)
     cr_assert_str_eq(o.args[0], "-");
     fb_options_cleanup(&o);
 
-    cr_assert_eq(parse(&o, &d, "exchanges", "--output", "a.txt", "-oB.txt", "--format", "text",
-                       "x", NULL),
-                 FB_EXIT_OK);
+    cr_assert_eq(
+        parse(&o, &d, "exchanges", "--output", "a.txt", "-oB.txt", "--format", "text", "x", NULL),
+        FB_EXIT_OK);
     cr_assert_str_eq(o.output, "B.txt"); /* the last -o wins */
     cr_assert_eq(o.format, FB_OUT_TEXT);
     fb_options_cleanup(&o);
@@ -104,8 +104,8 @@ Test(cli, help_and_version_anywhere)
     clean_env();
     struct fb_options o;
     struct fb_diag d;
-    const char *cases[][3] = {{"--help", NULL, NULL}, {"-h", NULL, NULL},
-                              {"help", NULL, NULL},   {"exchanges", "--help", NULL},
+    const char *cases[][3] = {{"--help", NULL, NULL},   {"-h", NULL, NULL},
+                              {"help", NULL, NULL},     {"exchanges", "--help", NULL},
                               {"diagnose", "-h", NULL}, {"help", "exchanges", NULL}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cr_assert_eq(parse(&o, &d, cases[i][0], cases[i][1], cases[i][2]), FB_EXIT_OK,
@@ -153,30 +153,36 @@ Test(cli, usage_errors_name_the_problem)
          "--timeout is only for batch; try 'fbdiag --help'"},
         {{"exchanges", "--mapper", "x", NULL}, "--mapper is only for batch; try 'fbdiag --help'"},
         {{"exchanges", "-o", "", "x", NULL}, "-o needs a file name; try 'fbdiag --help'"},
-        {{"exchanges", "-j", "x", NULL}, "-j: 'x' is not a number of jobs from 1 to 256; try "
-                                         "'fbdiag --help'"},
-        {{"batch", "-j", "0", NULL}, "-j: '0' is not a number of jobs from 1 to 256; try "
-                                     "'fbdiag --help'"},
-        {{"batch", "--jobs=257", NULL}, "--jobs: '257' is not a number of jobs from 1 to 256; "
-                                        "try 'fbdiag --help'"},
-        {{"batch", "-j-1", NULL}, "-j: '-1' is not a number of jobs from 1 to 256; try "
-                                  "'fbdiag --help'"},
+        {{"exchanges", "-j", "x", NULL},
+         "-j: 'x' is not a number of jobs from 1 to 256; try "
+         "'fbdiag --help'"},
+        {{"batch", "-j", "0", NULL},
+         "-j: '0' is not a number of jobs from 1 to 256; try "
+         "'fbdiag --help'"},
+        {{"batch", "--jobs=257", NULL},
+         "--jobs: '257' is not a number of jobs from 1 to 256; "
+         "try 'fbdiag --help'"},
+        {{"batch", "-j-1", NULL},
+         "-j: '-1' is not a number of jobs from 1 to 256; try "
+         "'fbdiag --help'"},
         {{"batch", "--log", "l.txt", "d", NULL},
          "--log is not for batch (use diagnose); try 'fbdiag --help'"},
         {{"batch", "--text", "err", "d", NULL},
          "--text is not for batch (use diagnose); try 'fbdiag --help'"},
-        {{"batch", "--timeout", "0", NULL}, "--timeout: '0' is not a number of seconds from 1 "
-                                            "to 604800; try 'fbdiag --help'"},
-        {{"batch", "--max-memory", "1e3", NULL}, "--max-memory: '1e3' is not a number of "
-                                                 "megabytes from 16 to 1048576; try "
-                                                 "'fbdiag --help'"},
+        {{"batch", "--timeout", "0", NULL},
+         "--timeout: '0' is not a number of seconds from 1 "
+         "to 604800; try 'fbdiag --help'"},
+        {{"batch", "--max-memory", "1e3", NULL},
+         "--max-memory: '1e3' is not a number of "
+         "megabytes from 16 to 1048576; try "
+         "'fbdiag --help'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fb_options o;
         struct fb_diag d;
         const char *const *a = cases[i].args;
-        cr_assert_eq(parse(&o, &d, a[0], a[1], a[2], a[3], a[4], a[5]), FB_EXIT_USAGE,
-                     "case %zu", i);
+        cr_assert_eq(parse(&o, &d, a[0], a[1], a[2], a[3], a[4], a[5]), FB_EXIT_USAGE, "case %zu",
+                     i);
         cr_assert_str_eq(d.msg, cases[i].msg, "case %zu", i);
         fb_options_cleanup(&o);
     }
@@ -196,8 +202,8 @@ Test(cli, not_yet_available_table)
         struct fb_options o;
         struct fb_diag d;
         const char *const *a = cases[i].args;
-        cr_assert_eq(parse(&o, &d, a[0], a[1], a[2], a[3], a[4], a[5]), FB_EXIT_USAGE,
-                     "case %zu", i);
+        cr_assert_eq(parse(&o, &d, a[0], a[1], a[2], a[3], a[4], a[5]), FB_EXIT_USAGE, "case %zu",
+                     i);
         cr_assert_str_eq(d.msg, cases[i].msg, "case %zu", i);
         fb_options_cleanup(&o);
     }
@@ -266,9 +272,9 @@ Test(cli, password_file_wins_then_env_then_argument)
     struct fb_options o;
     struct fb_diag d;
     setenv("FBDIAG_PASSWORD", "from-env", 1);
-    cr_assert_eq(parse(&o, &d, "exchanges", "--password", "from-arg", "--password-file", pwf,
-                       "x", NULL),
-                 FB_EXIT_OK, "%s", d.msg);
+    cr_assert_eq(
+        parse(&o, &d, "exchanges", "--password", "from-arg", "--password-file", pwf, "x", NULL),
+        FB_EXIT_OK, "%s", d.msg);
     cr_assert_str_eq(o.password, "s3cret");
     cr_assert_eq(o.password_source, FB_PW_FILE);
     fb_options_cleanup(&o);
@@ -318,8 +324,8 @@ Test(cli, batch_options)
     clean_env();
     struct fb_options o;
     struct fb_diag d;
-    cr_assert_eq(parse(&o, &d, "batch", "-j4", "--timeout", "60", "--max-memory=512",
-                       "--mapper", "--format", "csv", "--pseudonymize", "k", "-", NULL),
+    cr_assert_eq(parse(&o, &d, "batch", "-j4", "--timeout", "60", "--max-memory=512", "--mapper",
+                       "--format", "csv", "--pseudonymize", "k", "-", NULL),
                  FB_EXIT_OK);
     cr_assert_eq(o.cmd, FB_CMD_BATCH);
     cr_assert_str_eq(o.pseudonym_key, "k");
@@ -358,8 +364,7 @@ Test(exit, combine_follows_design_precedence)
     for (size_t i = 0; i < 5; i++)
         for (size_t j = 0; j < 5; j++) {
             int want = order[i > j ? i : j];
-            cr_assert_eq(fb_exit_combine(order[i], order[j]), want, "%d,%d", order[i],
-                         order[j]);
+            cr_assert_eq(fb_exit_combine(order[i], order[j]), want, "%d,%d", order[i], order[j]);
         }
     cr_assert_eq(fb_exit_combine(FB_EXIT_FINDINGS, FB_EXIT_UNREADABLE), 3);
     cr_assert_eq(fb_exit_combine(FB_EXIT_NO_TRAFFIC, FB_EXIT_FINDINGS), 1);
@@ -377,15 +382,40 @@ Test(cli, help_text_lists_every_option_and_exit_code)
     FILE *f = open_memstream(&buf, &len);
     fb_cli_help(f);
     fclose(f);
-    static const char *const must[] = {
-        "diagnose", "exchanges", "batch", "signatures list", "signatures show ID",
-        "signatures check FILE", "signatures export DIR", "--format", "-o, --output",
-        "--keylog", "--password-file", "--password PW", "--signatures DIR", "--log FILE",
-        "--text STRING", "--no-redact", "--pseudonymize KEY", "-q, --quiet", "-v, --verbose",
-        "-h, --help", "-V, --version", "-j, --jobs N", "--timeout SECONDS", "--max-memory MB",
-        "--mapper", "FBDIAG_PASSWORD", "SSLKEYLOGFILE", "NO_COLOR", "  0  ", "  1  ", "  2  ",
-        "  3  ", "  4  ",
-        "Not yet available in this release (exit 2): --keylog.\n"};
+    static const char *const must[] = {"diagnose",
+                                       "exchanges",
+                                       "batch",
+                                       "signatures list",
+                                       "signatures show ID",
+                                       "signatures check FILE",
+                                       "signatures export DIR",
+                                       "--format",
+                                       "-o, --output",
+                                       "--keylog",
+                                       "--password-file",
+                                       "--password PW",
+                                       "--signatures DIR",
+                                       "--log FILE",
+                                       "--text STRING",
+                                       "--no-redact",
+                                       "--pseudonymize KEY",
+                                       "-q, --quiet",
+                                       "-v, --verbose",
+                                       "-h, --help",
+                                       "-V, --version",
+                                       "-j, --jobs N",
+                                       "--timeout SECONDS",
+                                       "--max-memory MB",
+                                       "--mapper",
+                                       "FBDIAG_PASSWORD",
+                                       "SSLKEYLOGFILE",
+                                       "NO_COLOR",
+                                       "  0  ",
+                                       "  1  ",
+                                       "  2  ",
+                                       "  3  ",
+                                       "  4  ",
+                                       "Not yet available in this release (exit 2): --keylog.\n"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         cr_assert_not_null(strstr(buf, must[i]), "help lacks '%s'", must[i]);
     free(buf);
@@ -409,12 +439,29 @@ Test(cli, man_page_documents_every_option)
     uint8_t *man = NULL;
     size_t len = 0;
     cr_assert_eq(fb_read_file("docs/fbdiag.1", 1 << 20, &man, &len), FB_OK);
-    static const char *const must[] = {
-        "\\-\\-format", "\\-\\-output", "\\-\\-keylog", "\\-\\-password-file", "\\-\\-password",
-        "\\-\\-signatures", "\\-\\-log", "\\-\\-text", "\\-\\-no-redact", "\\-\\-pseudonymize",
-        "\\-\\-quiet", "\\-\\-verbose", "\\-\\-help", "\\-\\-version", "\\-\\-jobs",
-        "\\-\\-timeout", "\\-\\-max-memory", "\\-\\-mapper", "FBDIAG_PASSWORD", "SSLKEYLOGFILE",
-        "NO_COLOR", ".SH EXIT STATUS", "not yet available in this release"};
+    static const char *const must[] = {"\\-\\-format",
+                                       "\\-\\-output",
+                                       "\\-\\-keylog",
+                                       "\\-\\-password-file",
+                                       "\\-\\-password",
+                                       "\\-\\-signatures",
+                                       "\\-\\-log",
+                                       "\\-\\-text",
+                                       "\\-\\-no-redact",
+                                       "\\-\\-pseudonymize",
+                                       "\\-\\-quiet",
+                                       "\\-\\-verbose",
+                                       "\\-\\-help",
+                                       "\\-\\-version",
+                                       "\\-\\-jobs",
+                                       "\\-\\-timeout",
+                                       "\\-\\-max-memory",
+                                       "\\-\\-mapper",
+                                       "FBDIAG_PASSWORD",
+                                       "SSLKEYLOGFILE",
+                                       "NO_COLOR",
+                                       ".SH EXIT STATUS",
+                                       "not yet available in this release"};
     char *text = fb_xstrndup((const char *)man, len);
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         cr_assert_not_null(strstr(text, must[i]), "fbdiag.1 lacks '%s'", must[i]);

@@ -31,11 +31,11 @@ Test(decode, coding_names_are_case_insensitive_and_trimmed)
         const char *tok;
         enum fb_coding c;
     } cases[] = {
-        {"gzip", FB_CODING_GZIP},         {" X-GZIP ", FB_CODING_GZIP},
-        {"Deflate", FB_CODING_DEFLATE},   {"BR", FB_CODING_BR},
-        {"zstd", FB_CODING_ZSTD},         {"identity", FB_CODING_IDENTITY},
-        {"", FB_CODING_IDENTITY},         {"  ", FB_CODING_IDENTITY},
-        {"compress", FB_CODING_UNKNOWN},  {"gzip2", FB_CODING_UNKNOWN},
+        {"gzip", FB_CODING_GZIP},          {" X-GZIP ", FB_CODING_GZIP},
+        {"Deflate", FB_CODING_DEFLATE},    {"BR", FB_CODING_BR},
+        {"zstd", FB_CODING_ZSTD},          {"identity", FB_CODING_IDENTITY},
+        {"", FB_CODING_IDENTITY},          {"  ", FB_CODING_IDENTITY},
+        {"compress", FB_CODING_UNKNOWN},   {"gzip2", FB_CODING_UNKNOWN},
         {"x-compress", FB_CODING_UNKNOWN}, {"chunked", FB_CODING_UNKNOWN},
     };
     for (size_t i = 0; i < FB_ARRAY_LEN(cases); i++)
@@ -64,9 +64,8 @@ Test(decode, every_coding_round_trips_exactly)
         const char *ce;
         enum enc e;
     } cases[] = {
-        {"gzip", E_GZIP},    {"x-gzip", E_GZIP},       {"deflate", E_ZLIB},
-        {"deflate", E_RAW},  {"br", E_BR},             {"zstd", E_ZSTD},
-        {"zstd", E_ZSTD_NOSIZE}, {" GZIP ", E_GZIP},
+        {"gzip", E_GZIP}, {"x-gzip", E_GZIP}, {"deflate", E_ZLIB},     {"deflate", E_RAW},
+        {"br", E_BR},     {"zstd", E_ZSTD},   {"zstd", E_ZSTD_NOSIZE}, {" GZIP ", E_GZIP},
     };
     static const size_t sizes[] = {1, 100, 70000, 300000};
     for (size_t s = 0; s < FB_ARRAY_LEN(sizes); s++) {
@@ -209,9 +208,9 @@ Test(decode, corrupt_data_is_format_with_the_failing_coding_named)
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_str out;
-    cr_assert_eq(fb_decode_content(FB_STR_LIT("gzip"), (const uint8_t *)"hello", 5, MIB, &a, &out,
-                                   NULL),
-                 FB_ERR_FORMAT);
+    cr_assert_eq(
+        fb_decode_content(FB_STR_LIT("gzip"), (const uint8_t *)"hello", 5, MIB, &a, &out, NULL),
+        FB_ERR_FORMAT);
     cr_assert_eq(out.len, 0u);
     cr_assert_eq(fb_decode_content(FB_STR_LIT("br"), (const uint8_t *)"", 0, MIB, &a, &out, NULL),
                  FB_ERR_FORMAT);

@@ -405,17 +405,20 @@ static const struct exc_case cases[] = {
  * the parameters are indexes into cases[], never pointers. */
 static size_t case_index[FB_ARRAY_LEN(cases)];
 
-static void init_case_index(void) {
+static void init_case_index(void)
+{
     for (size_t i = 0; i < FB_ARRAY_LEN(cases); i++)
         case_index[i] = i;
 }
 
-ParameterizedTestParameters(exc_chain, signature_texts) {
+ParameterizedTestParameters(exc_chain, signature_texts)
+{
     init_case_index();
     return cr_make_param_array(size_t, case_index, FB_ARRAY_LEN(cases), NULL);
 }
 
-static void expect_str(const char *what, const char *name, const char *got, const char *want) {
+static void expect_str(const char *what, const char *name, const char *got, const char *want)
+{
     if (!want)
         cr_expect_null(got, "%s: %s: expected NULL, got \"%s\"", name, what, got);
     else
@@ -423,7 +426,8 @@ static void expect_str(const char *what, const char *name, const char *got, cons
                   want, got ? got : "(null)");
 }
 
-ParameterizedTest(size_t *idx, exc_chain, signature_texts) {
+ParameterizedTest(size_t *idx, exc_chain, signature_texts)
+{
     const struct exc_case *c = &cases[*idx];
     struct fb_arena a;
     fb_arena_init(&a);
@@ -482,7 +486,8 @@ ParameterizedTest(size_t *idx, exc_chain, signature_texts) {
     fb_arena_cleanup(&a);
 }
 
-ParameterizedTestParameters(exc_chain, every_truncation) {
+ParameterizedTestParameters(exc_chain, every_truncation)
+{
     init_case_index();
     return cr_make_param_array(size_t, case_index, FB_ARRAY_LEN(cases), NULL);
 }
@@ -490,7 +495,8 @@ ParameterizedTestParameters(exc_chain, every_truncation) {
 /* Every prefix of every text: no crash (ASan), never more links than the whole text,
  * every link has a message, and the finding parser copes too. Each prefix sits in a
  * buffer of exactly its length, so a read past the slice is caught. */
-ParameterizedTest(size_t *idx, exc_chain, every_truncation) {
+ParameterizedTest(size_t *idx, exc_chain, every_truncation)
+{
     const struct exc_case *c = &cases[*idx];
     size_t n = strlen(c->text);
     for (size_t k = 0; k <= n; k++) {
@@ -515,13 +521,15 @@ ParameterizedTest(size_t *idx, exc_chain, every_truncation) {
     }
 }
 
-static struct fb_exc_chain parse_cstr(struct fb_arena *a, const char *s) {
+static struct fb_exc_chain parse_cstr(struct fb_arena *a, const char *s)
+{
     struct fb_exc_chain ch;
     fb_exc_chain_parse(fb_str_cstr(s), a, &ch);
     return ch;
 }
 
-Test(exc_chain, on_a_send_never_gives_receive_failure) {
+Test(exc_chain, on_a_send_never_gives_receive_failure)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = parse_cstr(
@@ -536,7 +544,8 @@ Test(exc_chain, on_a_send_never_gives_receive_failure) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, empty_and_null_texts_give_no_links) {
+Test(exc_chain, empty_and_null_texts_give_no_links)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = {(struct fb_exc_link *)&a, 99};
@@ -555,7 +564,8 @@ Test(exc_chain, empty_and_null_texts_give_no_links) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, fault_string_is_read_when_message_text_is_null) {
+Test(exc_chain, fault_string_is_read_when_message_text_is_null)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -577,7 +587,8 @@ Test(exc_chain, fault_string_is_read_when_message_text_is_null) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, caps_links_at_32_and_messages_at_4k) {
+Test(exc_chain, caps_links_at_32_and_messages_at_4k)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     char text[40 * 16 + 1] = "";
@@ -610,7 +621,8 @@ Test(exc_chain, caps_links_at_32_and_messages_at_4k) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, scans_only_the_first_mebibyte) {
+Test(exc_chain, scans_only_the_first_mebibyte)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     size_t n = ((size_t)1 << 20) + 100;
@@ -631,7 +643,8 @@ Test(exc_chain, scans_only_the_first_mebibyte) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot) {
+Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch =
@@ -650,7 +663,8 @@ Test(exc_chain, lid_must_be_a_word_and_server_strips_trailing_dot) {
     fb_arena_cleanup(&a);
 }
 
-Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type) {
+Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_exc_chain ch = parse_cstr(
@@ -669,7 +683,8 @@ Test(exc_chain, remote_server_returned_an_error_and_net_core_socket_type) {
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, urls_are_deduplicated_trimmed_and_capped) {
+Test(finding_text, urls_are_deduplicated_trimmed_and_capped)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -693,7 +708,8 @@ Test(finding_text, urls_are_deduplicated_trimmed_and_capped) {
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept) {
+Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -720,7 +736,8 @@ Test(finding_text, diagnostics_spacing_variants_and_existing_fields_kept) {
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name) {
+Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_finding f;
@@ -752,7 +769,8 @@ Test(finding_text, wstrust_fault_with_code_and_subcode_by_local_name) {
     fb_arena_cleanup(&a);
 }
 
-Test(finding_text, leg_is_named_by_the_earliest_marker) {
+Test(finding_text, leg_is_named_by_the_earliest_marker)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     static const struct {
@@ -781,7 +799,8 @@ Test(finding_text, leg_is_named_by_the_earliest_marker) {
     fb_arena_cleanup(&a);
 }
 
-Test(extract_names, every_enum_value_has_its_report_name) {
+Test(extract_names, every_enum_value_has_its_report_name)
+{
     static const char *const kinds[] = {
         NULL,
         "ews-getuseravailability",

@@ -15,14 +15,15 @@ struct row {
     const char *hname, *hvalue; /* one request header, or NULL */
     const char *body;           /* request body, or NULL */
     enum fb_call_kind kind;
-    const char *op;             /* operation classify returns (static), or NULL */
+    const char *op; /* operation classify returns (static), or NULL */
 };
 
-#define GUA_ACTION "\"http://schemas.microsoft.com/exchange/services/2006/messages/GetUserAvailability\""
-#define GUA_BODY                                                                              \
-    "<?xml version=\"1.0\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/"     \
-    "envelope/\"><soap:Header/><soap:Body>\r\n  <!-- c --><m:GetUserAvailabilityRequest "    \
-    "xmlns:m=\"m\"><m:MailboxDataArray/></m:GetUserAvailabilityRequest></soap:Body>"         \
+#define GUA_ACTION                                                                                 \
+    "\"http://schemas.microsoft.com/exchange/services/2006/messages/GetUserAvailability\""
+#define GUA_BODY                                                                                   \
+    "<?xml version=\"1.0\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/"          \
+    "envelope/\"><soap:Header/><soap:Body>\r\n  <!-- c --><m:GetUserAvailabilityRequest "          \
+    "xmlns:m=\"m\"><m:MailboxDataArray/></m:GetUserAvailabilityRequest></soap:Body>"               \
     "</soap:Envelope>"
 
 static const struct row rows[] = {
@@ -41,20 +42,22 @@ static const struct row rows[] = {
      "<s:Envelope xmlns:s=\"x\"><s:Body><m:FrobnicateWidgets/></s:Body></s:Envelope>",
      FB_CALL_EXCHANGE_OTHER, NULL},
     {"POST",
-     "https://outlook.office.com/owa/service.svc?action=GetUserAvailabilityInternal&EP=1&ID=-3&AC=1",
+     "https://outlook.office.com/owa/"
+     "service.svc?action=GetUserAvailabilityInternal&EP=1&ID=-3&AC=1",
      NULL, NULL, NULL, FB_CALL_OWA_GUA, "GetUserAvailabilityInternal"},
     {"POST", "https://mail.contoso.com/owa/service.svc", "X-OWA-ActionName",
      "GetUserAvailabilityInternalAction", NULL, FB_CALL_OWA_GUA, "GetUserAvailabilityInternal"},
     {"POST", "https://mail.contoso.com/OWA/Service.svc", "Action", "GetUserAvailabilityInternal",
      NULL, FB_CALL_OWA_GUA, "GetUserAvailabilityInternal"},
-    {"POST", "https://mail.contoso.com/owa/x1@contoso.com/service.svc?action=GetUserAvailabilityInternal",
+    {"POST",
+     "https://mail.contoso.com/owa/x1@contoso.com/service.svc?action=GetUserAvailabilityInternal",
      NULL, NULL, NULL, FB_CALL_OWA_GUA, "GetUserAvailabilityInternal"},
     {"POST", "https://mail.contoso.com/owa/service.svc?action=GetCalendarFolderConfiguration&EP=1",
      NULL, NULL, NULL, FB_CALL_OWA_CALENDAR, "GetCalendarFolderConfiguration"},
     {"POST", "https://mail.contoso.com/owa/service.svc?ID=-12&ACTION=getcalendarview", NULL, NULL,
      NULL, FB_CALL_OWA_CALENDAR, "GetCalendarView"},
-    {"POST", "https://mail.contoso.com/owa/service.svc?action=GetOwaUserConfiguration", NULL,
-     NULL, NULL, FB_CALL_EXCHANGE_OTHER, "GetOwaUserConfiguration"},
+    {"POST", "https://mail.contoso.com/owa/service.svc?action=GetOwaUserConfiguration", NULL, NULL,
+     NULL, FB_CALL_EXCHANGE_OTHER, "GetOwaUserConfiguration"},
     {"POST", "https://graph.microsoft.com/v1.0/me/calendar/getSchedule", NULL, NULL, NULL,
      FB_CALL_GRAPH_SCHEDULE, "getSchedule"},
     {"POST", "https://graph.microsoft.com/beta/users/a%40contoso.com/calendar/getschedule", NULL,
@@ -93,8 +96,8 @@ static const struct row rows[] = {
      FB_CALL_FED_TOKEN, "RST/Issue"},
     {"POST", "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token", NULL, NULL,
      NULL, FB_CALL_OAUTH_TOKEN, "token"},
-    {"POST", "https://login.microsoftonline.com/common/oauth2/v2.0/token?client-request-id=1",
-     NULL, NULL, NULL, FB_CALL_OAUTH_TOKEN, "token"},
+    {"POST", "https://login.microsoftonline.com/common/oauth2/v2.0/token?client-request-id=1", NULL,
+     NULL, NULL, FB_CALL_OAUTH_TOKEN, "token"},
     {"POST", "https://adfs.contoso.com/adfs/oauth2/token/", NULL, NULL, NULL, FB_CALL_OAUTH_TOKEN,
      "token"},
     {"GET", "https://mail.contoso.com/ecp/default.aspx", NULL, NULL, NULL, FB_CALL_EXCHANGE_OTHER,
@@ -104,12 +107,11 @@ static const struct row rows[] = {
     {"POST", "https://mail.contoso.com/Microsoft-Server-ActiveSync?Cmd=Sync", NULL, NULL, NULL,
      FB_CALL_EXCHANGE_OTHER, NULL},
     {"GET", "https://outlook.office365.com:443/", NULL, NULL, NULL, FB_CALL_EXCHANGE_OTHER, NULL},
-    {"GET", "https://mail.contoso.com/EWS/Exchange.asmxx", NULL, NULL, NULL,
-     FB_CALL_EXCHANGE_OTHER, NULL},
+    {"GET", "https://mail.contoso.com/EWS/Exchange.asmxx", NULL, NULL, NULL, FB_CALL_EXCHANGE_OTHER,
+     NULL},
     {"GET", "https://www.example.com/index.html", NULL, NULL, NULL, FB_CALL_NONE, NULL},
     {"GET", "https://www.example.com/owa2/service.svc", NULL, NULL, NULL, FB_CALL_NONE, NULL},
-    {"GET", "https://www.example.com/x?u=/EWS/Exchange.asmx", NULL, NULL, NULL, FB_CALL_NONE,
-     NULL},
+    {"GET", "https://www.example.com/x?u=/EWS/Exchange.asmx", NULL, NULL, NULL, FB_CALL_NONE, NULL},
     {"CONNECT", "mail.contoso.com:443", NULL, NULL, NULL, FB_CALL_NONE, NULL},
 };
 
@@ -172,8 +174,7 @@ Test(extract, federated_flag_only_for_wssecurity_endpoints)
         struct fb_exchange *ex = fbt_ex_new(&a, 3, "POST", cases[i].url);
         fbt_ex_body(&a, &ex->req, GUA_BODY);
         struct fb_call *call;
-        cr_assert_eq(fb_extract_exchange(ex, 0, &a, NULL, "t.saz", &call), 1, "%s",
-                     cases[i].url);
+        cr_assert_eq(fb_extract_exchange(ex, 0, &a, NULL, "t.saz", &call), 1, "%s", cases[i].url);
         cr_assert_eq(call->flags & FB_CALL_F_FEDERATED, cases[i].fed, "%s", cases[i].url);
         fb_arena_cleanup(&a);
     }
@@ -181,12 +182,12 @@ Test(extract, federated_flag_only_for_wssecurity_endpoints)
 
 /* The flagship case (research-signatures.md #3; the seed blog post): X1@contoso.com asks
  * OWA for Y1@datum.com's free/busy; the proxied leg is reset by the remote host. */
-#define SEED_MESSAGE                                                                          \
-    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "  \
-    "connection was closed: An unexpected error occurred on a receive. ---> "                \
-    "System.IO.IOException: Unable to read data from the transport connection: An existing " \
-    "connection was forcibly closed by the remote host. ---> "                               \
-    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by the " \
+#define SEED_MESSAGE                                                                               \
+    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "        \
+    "connection was closed: An unexpected error occurred on a receive. ---> "                      \
+    "System.IO.IOException: Unable to read data from the transport connection: An existing "       \
+    "connection was forcibly closed by the remote host. ---> "                                     \
+    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by the "       \
     "remote host"
 
 static const char seed_request[] =
@@ -257,7 +258,8 @@ Test(extract, seed_owa_proxy_failure_end_to_end)
     cr_assert_str_eq(at->requested_view, "DetailedMerged");
     cr_assert_str_eq(at->view_type, "None");
     cr_assert_not_null(at->finding);
-    cr_assert_eq(at->finding->layer, FB_LAYER_PROXIED_LEG); /* "Proxy web request failed": the EWS proxy leg */
+    cr_assert_eq(at->finding->layer,
+                 FB_LAYER_PROXIED_LEG); /* "Proxy web request failed": the EWS proxy leg */
     cr_assert_str_eq(at->finding->response_class, "Error");
     cr_assert_str_eq(at->finding->response_code, "ErrorProxyRequestProcessingFailed");
     cr_assert_str_eq(at->finding->message_text, SEED_MESSAGE);
@@ -421,8 +423,8 @@ Test(extract, healthy_non_availability_traffic_is_not_kept)
     struct fb_arena a;
     fb_arena_init(&a);
     struct fb_call *call = (struct fb_call *)&a; /* must be reset to NULL */
-    struct fb_exchange *ex =
-        fbt_ex_new(&a, 0, "POST", "https://mail.contoso.com/owa/service.svc?action=GetOwaUserConfiguration");
+    struct fb_exchange *ex = fbt_ex_new(
+        &a, 0, "POST", "https://mail.contoso.com/owa/service.svc?action=GetOwaUserConfiguration");
     fbt_ex_body(&a, &ex->resp, "{\"SessionSettings\":{\"UserDisplayName\":\"X1\"}}");
     cr_assert_eq(fb_extract_exchange(ex, 0, &a, NULL, "t", &call), 0);
     cr_assert_null(call);
@@ -430,7 +432,8 @@ Test(extract, healthy_non_availability_traffic_is_not_kept)
     fbt_ex_body(&a, &ex->resp, "<html><body>ok</body></html>");
     cr_assert_eq(fb_extract_exchange(ex, 0, &a, NULL, "t", &call), 0);
     /* a body that mentions "error" but carries none is still healthy */
-    ex = fbt_ex_new(&a, 2, "POST", "https://mail.contoso.com/owa/service.svc?action=GetCalendarView");
+    ex = fbt_ex_new(&a, 2, "POST",
+                    "https://mail.contoso.com/owa/service.svc?action=GetCalendarView");
     fbt_ex_body(&a, &ex->resp,
                 "{\"Body\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\","
                 "\"Items\":[{\"Subject\":\"error budget review\"}]}}");
@@ -477,8 +480,8 @@ Test(extract, owa_error_header_on_failed_call_is_the_exception_type)
 {
     struct fb_arena a;
     fb_arena_init(&a);
-    struct fb_exchange *ex =
-        fbt_ex_new(&a, 0, "POST", "https://mail.contoso.com/owa/service.svc?action=GetCalendarEvent");
+    struct fb_exchange *ex = fbt_ex_new(
+        &a, 0, "POST", "https://mail.contoso.com/owa/service.svc?action=GetCalendarEvent");
     fbt_ex_status(&a, ex, 500, "Internal Server Error");
     fbt_ex_header(&a, &ex->resp, "X-OWA-Error",
                   "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
@@ -487,8 +490,9 @@ Test(extract, owa_error_header_on_failed_call_is_the_exception_type)
     cr_assert_eq(call->kind, FB_CALL_OWA_CALENDAR);
     cr_assert_eq(call->n_errors, 1);
     cr_assert_str_eq(call->errors[0].message_text, "HTTP 500 Internal Server Error");
-    cr_assert_str_eq(call->errors[0].exception_type,
-                     "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
+    cr_assert_str_eq(
+        call->errors[0].exception_type,
+        "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
     fb_arena_cleanup(&a);
 }
 
@@ -498,19 +502,21 @@ Test(extract, ews_fault_through_soap_extractor)
 {
     struct fb_arena a;
     fb_arena_init(&a);
-    struct fb_exchange *ex = fbt_ex_new(&a, 12, "POST", "https://mail.contoso.com/EWS/Exchange.asmx");
+    struct fb_exchange *ex =
+        fbt_ex_new(&a, 12, "POST", "https://mail.contoso.com/EWS/Exchange.asmx");
     fbt_ex_header(&a, &ex->req, "SOAPAction", GUA_ACTION);
     fbt_ex_header(&a, &ex->req, "X-AnchorMailbox", "x1@contoso.com");
-    fbt_ex_body(&a, &ex->req,
-                "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
-                "envelope/\" xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/"
-                "messages\" xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">"
-                "<s:Body><m:GetUserAvailabilityRequest><m:MailboxDataArray>"
-                "<t:MailboxData><t:Email><t:Address>y1@datum.com</t:Address></t:Email></t:MailboxData>"
-                "<t:MailboxData><t:Email><t:Address>y2@datum.com</t:Address></t:Email></t:MailboxData>"
-                "</m:MailboxDataArray><t:FreeBusyViewOptions><t:RequestedView>FreeBusy"
-                "</t:RequestedView></t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>"
-                "</s:Body></s:Envelope>");
+    fbt_ex_body(
+        &a, &ex->req,
+        "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+        "envelope/\" xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/"
+        "messages\" xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">"
+        "<s:Body><m:GetUserAvailabilityRequest><m:MailboxDataArray>"
+        "<t:MailboxData><t:Email><t:Address>y1@datum.com</t:Address></t:Email></t:MailboxData>"
+        "<t:MailboxData><t:Email><t:Address>y2@datum.com</t:Address></t:Email></t:MailboxData>"
+        "</m:MailboxDataArray><t:FreeBusyViewOptions><t:RequestedView>FreeBusy"
+        "</t:RequestedView></t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>"
+        "</s:Body></s:Envelope>");
     fbt_ex_status(&a, ex, 500, "Internal Server Error");
     fbt_ex_body(&a, &ex->resp,
                 "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"

@@ -3,11 +3,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "../support/trace_build.h"
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
 #include "fbdiag/facts.h"
 #include "fbdiag/trace.h"
-#include "../support/trace_build.h"
 
 static struct fb_trace *new_trace(void)
 {
@@ -148,8 +148,9 @@ Test(facts, onprem_to_cloud_oauth_from_diagnostics_and_token_url)
 Test(facts, response_source_is_the_route_and_cloud_cross_tenant)
 {
     struct fb_trace *t = new_trace();
-    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
-                                 "outlook.office365.com", 200, 1);
+    struct fb_call *c =
+        add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
+                 "outlook.office365.com", 200, 1);
     c->attendees[0].mailbox = "b@fabrikam.com";
     struct fb_finding *f = error_of(t, &c->attendees[0], "ErrorNoFreeBusyAccess");
     f->response_source = "https://AM6PR04MB1234.outlook.com/EWS/Exchange.asmx/WSSecurity";
@@ -165,8 +166,9 @@ Test(facts, response_source_is_the_route_and_cloud_cross_tenant)
 Test(facts, autodiscover_probes_and_auth_handshakes_are_superseded)
 {
     struct fb_trace *t = new_trace();
-    struct fb_call *p1 = add_call(t, FB_CALL_AUTOD_POX, "https://contoso.com/autodiscover/autodiscover.xml",
-                                  "contoso.com", 404, 0);
+    struct fb_call *p1 =
+        add_call(t, FB_CALL_AUTOD_POX, "https://contoso.com/autodiscover/autodiscover.xml",
+                 "contoso.com", 404, 0);
     struct fb_finding *f = fb_arena_calloc(&t->arena, 1, sizeof *f);
     f->message_text = "HTTP 404 Not Found";
     p1->errors = f;
@@ -216,8 +218,9 @@ Test(facts, failed_final_autodiscover_and_attendee_errors_are_not_superseded)
 Test(facts, vantage_exchange_server_and_app_from_process)
 {
     struct fb_trace *t = new_trace();
-    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://mail.fabrikam.com/EWS/Exchange.asmx/WSSecurity",
-                                 "mail.fabrikam.com", 200, 0);
+    struct fb_call *c =
+        add_call(t, FB_CALL_EWS_GUA, "https://mail.fabrikam.com/EWS/Exchange.asmx/WSSecurity",
+                 "mail.fabrikam.com", 200, 0);
     c->http.user_agent = "ASProxy/CrossForest/EmailDomain/EXCH/15.01.2507.000";
     fb_facts_compute(t);
     cr_assert_eq(t->facts->vantage, FB_VANTAGE_EXCHANGE_SERVER);
@@ -252,15 +255,21 @@ Test(facts, a_coarser_view_on_success_is_degraded_but_not_a_problem)
                                  "mail.contoso.com", 200, 3);
     struct fb_finding *coarse = fb_arena_calloc(&t->arena, 1, sizeof *coarse);
     coarse->response_class = "Success";
-    c->attendees[0] = (struct fb_attendee){.mailbox = "a@contoso.com", .result = FB_RES_DEGRADED,
-                                           .view_type = "FreeBusy", .finding = coarse};
-    c->attendees[1] = (struct fb_attendee){.mailbox = "b@contoso.com", .result = FB_RES_DEGRADED,
-                                           .view_type = "FreeBusy", .merged_free_busy = "NNNN",
+    c->attendees[0] = (struct fb_attendee){.mailbox = "a@contoso.com",
+                                           .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy",
+                                           .finding = coarse};
+    c->attendees[1] = (struct fb_attendee){.mailbox = "b@contoso.com",
+                                           .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy",
+                                           .merged_free_busy = "NNNN",
                                            .finding = coarse};
     struct fb_finding *warn = fb_arena_calloc(&t->arena, 1, sizeof *warn);
     warn->response_class = "Warning";
-    c->attendees[2] = (struct fb_attendee){.mailbox = "c@contoso.com", .result = FB_RES_DEGRADED,
-                                           .view_type = "FreeBusy", .finding = warn};
+    c->attendees[2] = (struct fb_attendee){.mailbox = "c@contoso.com",
+                                           .result = FB_RES_DEGRADED,
+                                           .view_type = "FreeBusy",
+                                           .finding = warn};
     fb_facts_compute(t);
     cr_assert_eq(fb_attendee_is_problem(&c->attendees[0]), 0);
     cr_assert_eq(fb_attendee_is_problem(&c->attendees[1]), 1);
@@ -275,9 +284,9 @@ Test(facts, a_coarser_view_on_success_is_degraded_but_not_a_problem)
 Test(facts, autodiscover_probe_with_its_mailbox_is_superseded_and_side_from_availability)
 {
     struct fb_trace *t = new_trace();
-    struct fb_call *p1 = add_call(t, FB_CALL_AUTOD_POX,
-                                  "https://contoso.com/autodiscover/autodiscover.xml",
-                                  "contoso.com", 404, 1);
+    struct fb_call *p1 =
+        add_call(t, FB_CALL_AUTOD_POX, "https://contoso.com/autodiscover/autodiscover.xml",
+                 "contoso.com", 404, 1);
     p1->attendees[0].mailbox = "alice@contoso.com";
     struct fb_finding *f = error_of(t, &p1->attendees[0], NULL);
     f->message_text = "HTTP 404 Not Found";
@@ -288,9 +297,9 @@ Test(facts, autodiscover_probe_with_its_mailbox_is_superseded_and_side_from_avai
                                   "autodiscover.contoso.com", 200, 1);
     p2->attendees[0].mailbox = "alice@contoso.com";
     p2->attendees[0].result = FB_RES_OK;
-    struct fb_call *g = add_call(t, FB_CALL_EWS_GUA,
-                                 "https://outlook.office365.com/EWS/Exchange.asmx",
-                                 "outlook.office365.com", 200, 1);
+    struct fb_call *g =
+        add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
+                 "outlook.office365.com", 200, 1);
     g->http.server_version = "15.20.8207.19";
     g->attendees[0].mailbox = "bob@contoso.com";
     g->attendees[0].result = FB_RES_OK;
@@ -307,8 +316,9 @@ Test(facts, autodiscover_probe_with_its_mailbox_is_superseded_and_side_from_avai
 Test(facts, a_peer_with_a_coarser_view_counts_as_ok_on_the_route)
 {
     struct fb_trace *t = new_trace();
-    struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
-                                 "outlook.office365.com", 200, 2);
+    struct fb_call *c =
+        add_call(t, FB_CALL_EWS_GUA, "https://outlook.office365.com/EWS/Exchange.asmx",
+                 "outlook.office365.com", 200, 2);
     c->requester = "alice@contoso.com";
     c->attendees[0].mailbox = "frank@datum.com";
     error_of(t, &c->attendees[0], "ErrorProxyRequestProcessingFailed");

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../../src/input/readers.h"
 #include "../gen/gen_har.h"
 #include "fbdiag/input.h"
-#include "../../src/input/readers.h"
 #include "fbdiag/trace.h"
 
 #define MAX_EX 16
@@ -209,8 +209,9 @@ Test(har, chrome_export_reads_every_field_exactly)
 
     e = &r.ex[1]; /* h3, base64 body, IPv6 in brackets */
     cr_assert_eq(e->version, FB_HTTP3);
-    cr_assert_str_eq(e->resp_body,
-                     "{\"Protocol\":\"EWS\",\"Url\":\"https://outlook.office365.com/EWS/Exchange.asmx\"}");
+    cr_assert_str_eq(
+        e->resp_body,
+        "{\"Protocol\":\"EWS\",\"Url\":\"https://outlook.office365.com/EWS/Exchange.asmx\"}");
     cr_assert_eq(e->resp_flags, 0);
     cr_assert_str_eq(e->server_ip, "2603:1026:c0b::2");
     cr_assert_eq(e->t.started, T0 + 1377000);
@@ -245,9 +246,9 @@ Test(har, chrome_export_reads_every_field_exactly)
 
 Test(har, every_producer_style_gives_the_same_exchanges)
 {
-    static const char *const names[] = {"har-chrome", "har-edge", "har-firefox", "har-safari",
-                                        "har-fiddler", "har-charles", "har-insomnia",
-                                        "har-mitmproxy", "har-firefox-gzip-bom", "har-edge-bom"};
+    static const char *const names[] = {
+        "har-chrome",  "har-edge",     "har-firefox",   "har-safari",           "har-fiddler",
+        "har-charles", "har-insomnia", "har-mitmproxy", "har-firefox-gzip-bom", "har-edge-bom"};
     static const enum fb_version versions[] = {FB_HTTP2, FB_HTTP3, FB_HTTP11, FB_HTTP2, FB_HTTP11};
     static const int status[] = {200, 200, 400, 0, 200};
     static const int64_t started[] = {T0, T0 + 1377000, T0 + 1877000, T0 + 2877000, T0 + 3877000};
@@ -305,9 +306,9 @@ Test(har, http_version_spellings)
     static const struct {
         const char *spelling;
         enum fb_version v;
-    } cases[] = {{"h2", FB_HTTP2},       {"http/2.0", FB_HTTP2}, {"HTTP/2", FB_HTTP2},
-                 {"HTTP/2.0", FB_HTTP2}, {"h3", FB_HTTP3},       {"HTTP/3", FB_HTTP3},
-                 {"http/1.1", FB_HTTP11}, {"HTTP/1.0", FB_HTTP10}, {"", FB_VER_UNKNOWN},
+    } cases[] = {{"h2", FB_HTTP2},          {"http/2.0", FB_HTTP2},  {"HTTP/2", FB_HTTP2},
+                 {"HTTP/2.0", FB_HTTP2},    {"h3", FB_HTTP3},        {"HTTP/3", FB_HTTP3},
+                 {"http/1.1", FB_HTTP11},   {"HTTP/1.0", FB_HTTP10}, {"", FB_VER_UNKNOWN},
                  {"SPDY/3", FB_VER_UNKNOWN}};
     json_t *sc = load_scenario("har-chrome");
     json_t *exs = json_object_get(sc, "exchanges");
@@ -376,7 +377,8 @@ Test(har, export_without_bodies_flags_body_omitted)
     }
     cr_assert_eq(r.ex[0].resp_wire, 412);
     cr_assert_eq(r.ex[3].resp_flags, 0); /* status 0: nothing was omitted */
-    cr_assert_eq(r.ex[0].req_len, scenario_body("har-chrome", 0, 0, (unsigned char[4096]){0}, 4096));
+    cr_assert_eq(r.ex[0].req_len,
+                 scenario_body("har-chrome", 0, 0, (unsigned char[4096]){0}, 4096));
     run_free(&r);
 }
 
@@ -430,8 +432,9 @@ Test(har, invalid_utf8_recovered_with_one_warning)
 
 Test(har, raw_control_character_in_string_recovered)
 {
-    const char doc[] = "{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"http://a/\"},"
-                       "\"response\":{\"status\":200,\"content\":{\"text\":\"a\tb\x01\"}}}]}}";
+    const char doc[] =
+        "{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"http://a/\"},"
+        "\"response\":{\"status\":200,\"content\":{\"text\":\"a\tb\x01\"}}}]}}";
     struct run r;
     memset(&r, 0, sizeof r);
     run_bytes(&r, doc, sizeof doc - 1, NULL);
@@ -505,14 +508,16 @@ static void run_entries(struct run *r, const char *entries_json, const struct fb
 Test(har, base64_padding_and_line_breaks)
 {
     struct run r;
-    run_entries(&r,
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YQ==\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWI=\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWJj\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWJj\\nZGVm\\r\\nZw==\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"Y*Q==\"}}}",
-                NULL);
+    run_entries(
+        &r,
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YQ==\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWI=\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWJj\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":"
+        "\"YWJj\\nZGVm\\r\\nZw==\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"Y*Q==\"}}}",
+        NULL);
     cr_assert_eq(r.rc, 0);
     cr_assert_eq(r.n, 6);
     cr_assert_str_eq(r.ex[0].resp_body, "a");
@@ -554,13 +559,16 @@ Test(har, stored_gzip_inflated_only_when_header_says_gzip)
 {
     char *b = gzip_b64("<xml>still compressed</xml>");
     char entries[2048];
-    snprintf(entries, sizeof entries,
-             "{\"response\":{\"status\":200,\"headers\":[{\"name\":\"Content-Encoding\",\"value\":\"gzip\"}],"
-             "\"bodySize\":48,\"content\":{\"encoding\":\"base64\",\"text\":\"%s\"}}},"
-             "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"%s\"}}},"
-             "{\"response\":{\"status\":200,\"headers\":[{\"name\":\"Content-Encoding\",\"value\":\"gzip\"}],"
-             "\"content\":{\"text\":\"<xml>plain</xml>\"}}}",
-             b, b);
+    snprintf(
+        entries, sizeof entries,
+        "{\"response\":{\"status\":200,\"headers\":[{\"name\":\"Content-Encoding\",\"value\":"
+        "\"gzip\"}],"
+        "\"bodySize\":48,\"content\":{\"encoding\":\"base64\",\"text\":\"%s\"}}},"
+        "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"%s\"}}},"
+        "{\"response\":{\"status\":200,\"headers\":[{\"name\":\"Content-Encoding\",\"value\":"
+        "\"gzip\"}],"
+        "\"content\":{\"text\":\"<xml>plain</xml>\"}}}",
+        b, b);
     free(b);
     struct run r;
     run_entries(&r, entries, NULL);
@@ -610,17 +618,18 @@ Test(har, start_times_with_offsets_and_fractions)
 Test(har, missing_keys_and_odd_values_are_tolerated)
 {
     struct run r;
-    run_entries(&r,
-                "{},"
-                "7,"
-                "{\"request\":{\"method\":\"GET\",\"url\":\"https://x/\",\"headers\":[{\"value\":\"v\"},"
-                "{\"name\":\"A\"},{\"name\":\"B\",\"value\":\"b\"},3]},"
-                "\"response\":{\"status\":\"200\"},\"serverIPAddress\":\"[::1]\",\"connection\":42},"
-                "{\"request\":{\"method\":\"GET\",\"url\":\"http://y/\"},\"response\":{\"status\":-5},"
-                "\"connection\":\"abc\"},"
-                "{\"request\":{\"method\":\"POST\",\"url\":\"http://y/\",\"bodySize\":10},"
-                "\"response\":{\"status\":204.0,\"bodySize\":-1,\"content\":{\"size\":-1}}}",
-                NULL);
+    run_entries(
+        &r,
+        "{},"
+        "7,"
+        "{\"request\":{\"method\":\"GET\",\"url\":\"https://x/\",\"headers\":[{\"value\":\"v\"},"
+        "{\"name\":\"A\"},{\"name\":\"B\",\"value\":\"b\"},3]},"
+        "\"response\":{\"status\":\"200\"},\"serverIPAddress\":\"[::1]\",\"connection\":42},"
+        "{\"request\":{\"method\":\"GET\",\"url\":\"http://y/\"},\"response\":{\"status\":-5},"
+        "\"connection\":\"abc\"},"
+        "{\"request\":{\"method\":\"POST\",\"url\":\"http://y/\",\"bodySize\":10},"
+        "\"response\":{\"status\":204.0,\"bodySize\":-1,\"content\":{\"size\":-1}}}",
+        NULL);
     cr_assert_eq(r.rc, 0);
     cr_assert_eq(r.n, 4); /* the 7 is skipped */
     cr_assert_str_eq(r.ex[0].source, "har:0");
@@ -646,12 +655,15 @@ Test(har, missing_keys_and_odd_values_are_tolerated)
 Test(har, post_data_params_and_base64)
 {
     struct run r;
-    run_entries(&r,
-                "{\"request\":{\"method\":\"POST\",\"postData\":{\"params\":[{\"name\":\"a b\",\"value\":"
-                "\"x&y=z/\\u00e9\"},{\"name\":\"c\"}]}}},"
-                "{\"request\":{\"method\":\"POST\",\"postData\":{\"encoding\":\"base64\",\"text\":\"AAEC/w==\"}}},"
-                "{\"request\":{\"method\":\"POST\",\"postData\":{\"text\":\"t=1\",\"params\":[{\"name\":\"q\"}]}}}",
-                NULL);
+    run_entries(
+        &r,
+        "{\"request\":{\"method\":\"POST\",\"postData\":{\"params\":[{\"name\":\"a b\",\"value\":"
+        "\"x&y=z/\\u00e9\"},{\"name\":\"c\"}]}}},"
+        "{\"request\":{\"method\":\"POST\",\"postData\":{\"encoding\":\"base64\",\"text\":\"AAEC/"
+        "w==\"}}},"
+        "{\"request\":{\"method\":\"POST\",\"postData\":{\"text\":\"t=1\",\"params\":[{\"name\":"
+        "\"q\"}]}}}",
+        NULL);
     cr_assert_eq(r.rc, 0);
     cr_assert_eq(r.n, 3);
     cr_assert_str_eq(r.ex[0].req_body, "a+b=x%26y%3Dz%2F%C3%A9&c=");
@@ -670,9 +682,12 @@ Test(har, caps_on_entries_headers_and_bodies)
     o.limits.max_body = 3;
     struct run r;
     run_entries(&r,
-                "{\"request\":{\"headers\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\",\"value\":\"2\"}],"
-                "\"postData\":{\"text\":\"abcdef\"}},\"response\":{\"status\":200,\"content\":{\"text\":\"xyz123\"}}},"
-                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":\"YWJjZGVm\"}}},"
+                "{\"request\":{\"headers\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\","
+                "\"value\":\"2\"}],"
+                "\"postData\":{\"text\":\"abcdef\"}},\"response\":{\"status\":200,\"content\":{"
+                "\"text\":\"xyz123\"}}},"
+                "{\"response\":{\"status\":200,\"content\":{\"encoding\":\"base64\",\"text\":"
+                "\"YWJjZGVm\"}}},"
                 "{\"response\":{\"status\":200}}",
                 &o);
     cr_assert_eq(r.rc, 0);

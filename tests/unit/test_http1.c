@@ -50,71 +50,70 @@ static const struct good goods[] = {
     {"post_chunked_ext_trailers", REQ, NULL, F_CHUNKED,
      "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
      "5;name=\"v\"\r\nhello\r\n6 ; a=b\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n",
-     "POST", "/upload", 0, "", FB_HTTP11,
-     "Host=h|Transfer-Encoding=chunked|Trailer=X-Sum|", "hello world", FB_MSG_CHUNKED},
+     "POST", "/upload", 0, "", FB_HTTP11, "Host=h|Transfer-Encoding=chunked|Trailer=X-Sum|",
+     "hello world", FB_MSG_CHUNKED},
     {"absolute_url", REQ, NULL, F_NONE,
      "GET https://outlook.office365.com/autodiscover/autodiscover.json?Email=a%40b.com "
      "HTTP/1.1\r\nHost: outlook.office365.com\r\n\r\n",
-     "GET", "https://outlook.office365.com/autodiscover/autodiscover.json?Email=a%40b.com", 0,
-     "", FB_HTTP11, "Host=outlook.office365.com|", "", 0},
+     "GET", "https://outlook.office365.com/autodiscover/autodiscover.json?Email=a%40b.com", 0, "",
+     FB_HTTP11, "Host=outlook.office365.com|", "", 0},
     {"connect", REQ, NULL, F_NONE,
      "CONNECT outlook.office365.com:443 HTTP/1.1\r\nHost: outlook.office365.com:443\r\n"
      "Proxy-Connection: keep-alive\r\n\r\n",
      "CONNECT", "outlook.office365.com:443", 0, "", FB_HTTP11,
      "Host=outlook.office365.com:443|Proxy-Connection=keep-alive|", "", 0},
-    {"http10_no_headers", REQ, NULL, F_NONE, "GET / HTTP/1.0\r\n\r\n", "GET", "/", 0, "",
-     FB_HTTP10, "", "", 0},
-    {"bare_lf", REQ, NULL, F_LENGTH, "POST /a HTTP/1.1\nHost: h\nContent-Length: 3\n\nabc",
-     "POST", "/a", 0, "", FB_HTTP11, "Host=h|Content-Length=3|", "abc", 0},
+    {"http10_no_headers", REQ, NULL, F_NONE, "GET / HTTP/1.0\r\n\r\n", "GET", "/", 0, "", FB_HTTP10,
+     "", "", 0},
+    {"bare_lf", REQ, NULL, F_LENGTH, "POST /a HTTP/1.1\nHost: h\nContent-Length: 3\n\nabc", "POST",
+     "/a", 0, "", FB_HTTP11, "Host=h|Content-Length=3|", "abc", 0},
     {"obs_fold", REQ, NULL, F_NONE,
-     "GET / HTTP/1.1\r\nX-Long: first\r\n  second\r\n\tthird  \r\nHost: h\r\n\r\n", "GET", "/",
-     0, "", FB_HTTP11, "X-Long=first\r\n  second\r\n\tthird|Host=h|", "", 0},
+     "GET / HTTP/1.1\r\nX-Long: first\r\n  second\r\n\tthird  \r\nHost: h\r\n\r\n", "GET", "/", 0,
+     "", FB_HTTP11, "X-Long=first\r\n  second\r\n\tthird|Host=h|", "", 0},
     {"header_without_colon", REQ, NULL, F_NONE,
      "GET / HTTP/1.1\r\nHost: h\r\nThis line has no colon\r\nAccept: */*\r\n\r\n", "GET", "/", 0,
      "", FB_HTTP11, "Host=h|Accept=*/*|", "", FB_MSG_MALFORMED},
     {"http2_start_line", REQ, NULL, F_NONE,
-     "GET /owa/service.svc HTTP/2\r\nHost: outlook.office.com\r\n\r\n", "GET",
-     "/owa/service.svc", 0, "", FB_HTTP2, "Host=outlook.office.com|", "", 0},
-    {"leading_empty_line", REQ, NULL, F_NONE, "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET",
-     "/", 0, "", FB_HTTP11, "Host=h|", "", 0},
+     "GET /owa/service.svc HTTP/2\r\nHost: outlook.office.com\r\n\r\n", "GET", "/owa/service.svc",
+     0, "", FB_HTTP2, "Host=outlook.office.com|", "", 0},
+    {"leading_empty_line", REQ, NULL, F_NONE, "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET", "/",
+     0, "", FB_HTTP11, "Host=h|", "", 0},
     {"te_overrides_cl", REQ, NULL, F_CHUNKED,
      "POST / HTTP/1.1\r\nContent-Length: 100\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
      "3\r\nabc\r\n0\r\n\r\n",
      "POST", "/", 0, "", FB_HTTP11, "Content-Length=100|Transfer-Encoding=gzip, chunked|", "abc",
      FB_MSG_CHUNKED},
     {"ows_and_empty_value", REQ, NULL, F_NONE,
-     "GET / HTTP/1.1\r\nHost:h\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n", "GET", "/", 0, "",
-     FB_HTTP11, "Host=h|X-Empty=|X-Pad=v|", "", 0},
+     "GET / HTTP/1.1\r\nHost:h\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n", "GET", "/", 0, "", FB_HTTP11,
+     "Host=h|X-Empty=|X-Pad=v|", "", 0},
 
     {"resp_200_cl", RESP, "GET", F_LENGTH,
-     "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5\r\n\r\nhello", NULL, NULL,
-     200, "OK", FB_HTTP11, "Content-Type=text/xml|Content-Length=5|", "hello", 0},
+     "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5\r\n\r\nhello", NULL, NULL, 200,
+     "OK", FB_HTTP11, "Content-Type=text/xml|Content-Length=5|", "hello", 0},
     {"resp_chunked_trailers", RESP, "GET", F_CHUNKED,
      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nMozilla\r\n11;ext\r\n"
      "Developer Network\r\n0\r\nExpires: Wed, 21 Oct 2015 07:28:00 GMT\r\nX-Trace: 1\r\n\r\n",
      NULL, NULL, 200, "OK", FB_HTTP11, "Transfer-Encoding=chunked|", "MozillaDeveloper Network",
      FB_MSG_CHUNKED},
-    {"resp_204", RESP, "POST", F_NONE, "HTTP/1.1 204 No Content\r\nDate: today\r\n\r\n", NULL,
-     NULL, 204, "No Content", FB_HTTP11, "Date=today|", "", 0},
+    {"resp_204", RESP, "POST", F_NONE, "HTTP/1.1 204 No Content\r\nDate: today\r\n\r\n", NULL, NULL,
+     204, "No Content", FB_HTTP11, "Date=today|", "", 0},
     {"resp_304_with_cl", RESP, "GET", F_NONE,
-     "HTTP/1.1 304 Not Modified\r\nETag: \"abc\"\r\nContent-Length: 1234\r\n\r\n", NULL, NULL,
-     304, "Not Modified", FB_HTTP11, "ETag=\"abc\"|Content-Length=1234|", "", 0},
-    {"resp_to_head", RESP, "HEAD", F_NONE, "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n",
-     NULL, NULL, 200, "OK", FB_HTTP11, "Content-Length=4096|", "", 0},
+     "HTTP/1.1 304 Not Modified\r\nETag: \"abc\"\r\nContent-Length: 1234\r\n\r\n", NULL, NULL, 304,
+     "Not Modified", FB_HTTP11, "ETag=\"abc\"|Content-Length=1234|", "", 0},
+    {"resp_to_head", RESP, "HEAD", F_NONE, "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n", NULL,
+     NULL, 200, "OK", FB_HTTP11, "Content-Length=4096|", "", 0},
     {"resp_close_delimited", RESP, "GET", F_EOF,
-     "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall the rest until close", NULL, NULL,
-     200, "OK", FB_HTTP10, "Content-Type=text/plain|", "all the rest until close", 0},
+     "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall the rest until close", NULL, NULL, 200,
+     "OK", FB_HTTP10, "Content-Type=text/plain|", "all the rest until close", 0},
     {"resp_101", RESP, "GET", F_NONE,
-     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-     NULL, NULL, 101, "Switching Protocols", FB_HTTP11, "Upgrade=websocket|Connection=Upgrade|",
-     "", 0},
+     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", NULL,
+     NULL, 101, "Switching Protocols", FB_HTTP11, "Upgrade=websocket|Connection=Upgrade|", "", 0},
     {"resp_connect_200", RESP, "CONNECT", F_NONE,
      "HTTP/1.1 200 Connection Established\r\nFiddlerGateway: Direct\r\n\r\n", NULL, NULL, 200,
      "Connection Established", FB_HTTP11, "FiddlerGateway=Direct|", "", 0},
-    {"resp_no_reason", RESP, "GET", F_LENGTH, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok",
-     NULL, NULL, 200, "", FB_HTTP11, "Content-Length=2|", "ok", 0},
-    {"resp_empty_reason", RESP, "GET", F_LENGTH, "HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n",
-     NULL, NULL, 404, "", FB_HTTP11, "Content-Length=0|", "", 0},
+    {"resp_no_reason", RESP, "GET", F_LENGTH, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", NULL,
+     NULL, 200, "", FB_HTTP11, "Content-Length=2|", "ok", 0},
+    {"resp_empty_reason", RESP, "GET", F_LENGTH, "HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n", NULL,
+     NULL, 404, "", FB_HTTP11, "Content-Length=0|", "", 0},
     {"resp_duplicate_equal_cl", RESP, "GET", F_LENGTH,
      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", NULL, NULL, 200,
      "OK", FB_HTTP11, "Content-Length=5|Content-Length=5|", "hello", 0},
@@ -129,9 +128,8 @@ static const struct good goods[] = {
      NULL, NULL, 401, "Unauthorized", FB_HTTP11,
      "WWW-Authenticate=Negotiate|WWW-Authenticate=NTLM|Content-Length=0|", "", 0},
     {"resp_te_not_chunked_is_close", RESP, "GET", F_EOF,
-     "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nxyz and more",
-     NULL, NULL, 200, "OK", FB_HTTP11, "Transfer-Encoding=gzip|Content-Length=3|",
-     "xyz and more", 0},
+     "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nxyz and more", NULL,
+     NULL, 200, "OK", FB_HTTP11, "Transfer-Encoding=gzip|Content-Length=3|", "xyz and more", 0},
     {"resp_103", RESP, "GET", F_NONE, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", NULL,
      NULL, 103, "Early Hints", FB_HTTP11, "Link=</a.css>|", "", 0},
     {"resp_reason_with_spaces", RESP, "GET", F_LENGTH,
@@ -179,8 +177,8 @@ static size_t head_len(const struct good *g)
 {
     struct fb_http1_head h;
     struct fb_header hd[16];
-    int n = fb_http1_parse_head((const uint8_t *)g->msg, strlen(g->msg), g->kind, 1 << 20, &h,
-                                hd, 16);
+    int n =
+        fb_http1_parse_head((const uint8_t *)g->msg, strlen(g->msg), g->kind, 1 << 20, &h, hd, 16);
     cr_assert_gt(n, 0, "%s: head", g->name);
     return (size_t)n;
 }
@@ -218,9 +216,8 @@ Test(http1, good_messages_parse_field_by_field)
         cr_assert_eq(m.wire_size, strlen(g->body), "%s: wire", g->name);
         cr_assert_eq(m.decoded_size, strlen(g->body), "%s: decoded", g->name);
         if (g->frame == F_LENGTH || g->frame == F_EOF)
-            cr_assert(m.body.len == 0 ||
-                          ((const uint8_t *)m.body.ptr >= in &&
-                           (const uint8_t *)m.body.ptr + m.body.len <= in + n),
+            cr_assert(m.body.len == 0 || ((const uint8_t *)m.body.ptr >= in &&
+                                          (const uint8_t *)m.body.ptr + m.body.len <= in + n),
                       "%s: a length-framed body is a slice of the input", g->name);
         if (m.n_headers)
             cr_assert((const uint8_t *)m.headers[0].name.ptr >= in &&
@@ -307,8 +304,7 @@ Test(http1, truncations_at_eof_give_the_exact_partial_body)
                 }
                 cr_assert_eq(m.body.len, wl, "%s len %zu: body %zu, want %zu", g->name, len,
                              m.body.len, wl);
-                cr_assert(wl == 0 || memcmp(m.body.ptr, want, wl) == 0, "%s len %zu", g->name,
-                          len);
+                cr_assert(wl == 0 || memcmp(m.body.ptr, want, wl) == 0, "%s len %zu", g->name, len);
                 cr_assert_eq(m.flags, wf, "%s len %zu: flags %#x", g->name, len, m.flags);
                 cr_assert_eq(m.status, g->kind == RESP ? g->status : 0);
             }
@@ -411,8 +407,8 @@ Test(http1, head_larger_than_the_limit_is_limit)
     struct fb_header hd[4];
     cr_assert_eq(fb_http1_parse_head((const uint8_t *)msg, n, REQ, n, &h, hd, 4), (int)n);
     cr_assert_eq(fb_http1_parse_head((const uint8_t *)msg, n, REQ, n - 1, &h, hd, 4), FB_ERR_LIMIT);
-    cr_assert_eq(fb_http1_parse_head((const uint8_t *)msg, n - 1, REQ, 40, &h, hd, 4),
-                 FB_ERR_LIMIT, "incomplete and already too big");
+    cr_assert_eq(fb_http1_parse_head((const uint8_t *)msg, n - 1, REQ, 40, &h, hd, 4), FB_ERR_LIMIT,
+                 "incomplete and already too big");
     cr_assert_eq(fb_http1_parse_head((const uint8_t *)msg, 20, REQ, 40, &h, hd, 4),
                  FB_ERR_NEED_MORE, "incomplete, still within the limit");
     struct fb_http1_opts o;
@@ -508,8 +504,9 @@ Test(http1, framing_rules_of_rfc9112_section_6_3)
     static const struct fb_header cl5[] = {{FB_STR_LIT("Content-Length"), FB_STR_LIT("5")}};
     static const struct fb_header te[] = {{FB_STR_LIT("transfer-encoding"), FB_STR_LIT("Chunked")},
                                           {FB_STR_LIT("Content-Length"), FB_STR_LIT("5")}};
-    static const struct fb_header te_gz[] = {{FB_STR_LIT("Transfer-Encoding"), FB_STR_LIT("chunked")},
-                                             {FB_STR_LIT("Transfer-Encoding"), FB_STR_LIT("gzip")}};
+    static const struct fb_header te_gz[] = {
+        {FB_STR_LIT("Transfer-Encoding"), FB_STR_LIT("chunked")},
+        {FB_STR_LIT("Transfer-Encoding"), FB_STR_LIT("gzip")}};
     static const struct fb_header none[] = {{FB_STR_LIT("Host"), FB_STR_LIT("h")}};
     static const struct {
         enum fb_http1_kind kind;
@@ -553,8 +550,8 @@ Test(http1, framing_rules_of_rfc9112_section_6_3)
 Test(http1, content_length_values_conflicting_or_invalid_are_format)
 {
     static const char *const bad[] = {
-        "5\r\nContent-Length: 6", "5, 6", "abc", "-1", "", " , ", "18446744073709551616",
-        "0x10", "+5", "5 5", "5;q=1",
+        "5\r\nContent-Length: 6", "5, 6", "abc", "-1",  "",      " , ",
+        "18446744073709551616",   "0x10", "+5",  "5 5", "5;q=1",
     };
     static const char *const ok[] = {"5", "5\r\nContent-Length: 5", "5, 5", "5,,5", " 5 "};
     struct fb_http1_opts o;
@@ -694,7 +691,8 @@ Test(http1, interim_responses_then_the_final_one)
     for (size_t i = 0; i < FB_ARRAY_LEN(cases); i++) {
         const char *seq = cases[i].seq;
         size_t n = strlen(seq);
-        size_t want = cases[i].final_status == 101 ? (size_t)(strstr(seq, "\r\n\r\n") - seq) + 4 : n;
+        size_t want =
+            cases[i].final_status == 101 ? (size_t)(strstr(seq, "\r\n\r\n") - seq) + 4 : n;
         struct fb_http1_opts o;
         memset(&o, 0, sizeof o);
         fb_http1_limits_default(&o.limits);
@@ -734,9 +732,9 @@ Test(http1, interim_responses_then_the_final_one)
     fb_arena_init(&a);
     struct fb_msg fin, *interim;
     size_t ni;
-    cr_assert_eq(fb_http1_parse_responses((const uint8_t *)only, strlen(only), &o, &fin, &interim,
-                                          &ni, &a),
-                 FB_ERR_NEED_MORE);
+    cr_assert_eq(
+        fb_http1_parse_responses((const uint8_t *)only, strlen(only), &o, &fin, &interim, &ni, &a),
+        FB_ERR_NEED_MORE);
     cr_assert_eq(ni, 1u);
     cr_assert_eq(interim[0].status, 100);
     cr_assert_eq(fin.status, 0);
@@ -783,8 +781,9 @@ static uint8_t *coded_response(const char *ce, const uint8_t *body, size_t n, in
                      "\r\n%zx\r\n",
                      ce, n / 2);
     else
-        h = snprintf((char *)p, cap, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n",
-                     ce, n);
+        h = snprintf((char *)p, cap,
+                     "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n", ce,
+                     n);
     size_t off = (size_t)h;
     if (chunked) {
         memcpy(p + off, body, n / 2);

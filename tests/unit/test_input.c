@@ -51,10 +51,9 @@ Test(sniff, table_of_magics)
         {"random", B("\x93\x07\xfe\x11\x42\x00\x9a\xc3\x5d\x21"), FB_FMT_UNKNOWN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        cr_assert_eq(fb_input_sniff((const uint8_t *)cases[i].bytes, cases[i].len),
-                     cases[i].want, "%s: got %s", cases[i].name,
-                     fb_format_name(fb_input_sniff((const uint8_t *)cases[i].bytes,
-                                                   cases[i].len)));
+        cr_assert_eq(fb_input_sniff((const uint8_t *)cases[i].bytes, cases[i].len), cases[i].want,
+                     "%s: got %s", cases[i].name,
+                     fb_format_name(fb_input_sniff((const uint8_t *)cases[i].bytes, cases[i].len)));
 }
 
 static size_t gzip_bytes(const char *in, size_t len, uint8_t *out, size_t cap)
@@ -108,12 +107,12 @@ static size_t make_etl(uint8_t *d, size_t cap)
     memset(d, 0, 0x100);
     d[0] = 0x00, d[1] = 0x00, d[2] = 0x01, d[3] = 0x00; /* BufferSize 0x10000 */
     uint8_t *h = d + 0x48;
-    h[0] = 2, h[1] = 0;         /* Version */
-    h[2] = 2;                   /* SYSTEM64 */
-    h[3] = 0xC0;                /* TRACE_HEADER_FLAG | TRACE_HEADER_EVENT_TRACE */
-    h[4] = 0x18, h[5] = 0x01;   /* Size */
-    h[6] = 0, h[7] = 0;         /* HookId */
-    h[0x22] = 0x01;             /* logfile header BufferSize 0x10000 */
+    h[0] = 2, h[1] = 0;       /* Version */
+    h[2] = 2;                 /* SYSTEM64 */
+    h[3] = 0xC0;              /* TRACE_HEADER_FLAG | TRACE_HEADER_EVENT_TRACE */
+    h[4] = 0x18, h[5] = 0x01; /* Size */
+    h[6] = 0, h[7] = 0;       /* HookId */
+    h[0x22] = 0x01;           /* logfile header BufferSize 0x10000 */
     return 0x100;
 }
 

@@ -38,8 +38,9 @@ static const char *owa_request(const char *mailboxes, const char *view)
     while (*p) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        items = fb_arena_printf(&A, "%s%s{\"__type\":\"MailboxData:#Exchange\",\"Email\":{"
-                                    "\"Address\":\"%.*s\"},\"AttendeeType\":\"Required\"}",
+        items = fb_arena_printf(&A,
+                                "%s%s{\"__type\":\"MailboxData:#Exchange\",\"Email\":{"
+                                "\"Address\":\"%.*s\"},\"AttendeeType\":\"Required\"}",
                                 items, *items ? "," : "", (int)n, p);
         p += n + (e ? 1 : 0);
     }
@@ -66,21 +67,21 @@ static struct fb_exchange *owa(const char *req, const char *resp)
     return ex;
 }
 
-#define OK_RESP(view, merged)                                                                 \
-    "{\"ResponseMessage\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\"},"     \
-    "\"CalendarView\":{\"FreeBusyViewType\":\"" view "\",\"MergedFreeBusy\":\"" merged "\"," \
+#define OK_RESP(view, merged)                                                                      \
+    "{\"ResponseMessage\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\"},"           \
+    "\"CalendarView\":{\"FreeBusyViewType\":\"" view "\",\"MergedFreeBusy\":\"" merged "\","       \
     "\"Items\":[]}}"
 
 #define MERGED_80 "00002222000011110000222200003333000044440000222200001111000022220000333300004444"
 
 Test(json_extract, owa_success_three_attendees)
 {
-    struct fb_call *call = run(
-        owa(owa_request("a@contoso.com,b@contoso.com,c@datum.com", "DetailedMerged"),
-            "{\"Body\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\","
-            "\"Responses\":[" OK_RESP("DetailedMerged", MERGED_80) "," OK_RESP("DetailedMerged",
-                                                                                  "0000") "," OK_RESP("DetailedMerged", "2222") "]}}"),
-        1);
+    struct fb_call *call =
+        run(owa(owa_request("a@contoso.com,b@contoso.com,c@datum.com", "DetailedMerged"),
+                "{\"Body\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\","
+                "\"Responses\":[" OK_RESP("DetailedMerged", MERGED_80) "," OK_RESP(
+                    "DetailedMerged", "0000") "," OK_RESP("DetailedMerged", "2222") "]}}"),
+            1);
     cr_assert_eq(call->kind, FB_CALL_OWA_GUA);
     cr_assert_eq(call->n_attendees, 3);
     cr_assert_eq(call->n_errors, 0);
@@ -101,22 +102,30 @@ Test(json_extract, owa_success_three_attendees)
 
 Test(json_extract, owa_mixed_success_error_warning)
 {
-    struct fb_call *call = run(
-        owa(owa_request("a@contoso.com,y1@datum.com,c@datum.com", "FreeBusy"),
-            "{\"Body\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\",\"Responses\":["
-            OK_RESP("FreeBusy", "0020") ","
-            "{\"ResponseMessage\":{\"ResponseClass\":\"Error\",\"ResponseCode\":"
-            "\"ErrorNoFreeBusyAccess\",\"MessageText\":\"  The caller does not have access to "
-            "free/busy data.\\r\\n \",\"DescriptiveLinkKey\":0,\"MessageXml\":{\"ExceptionType\":"
-            "\"Microsoft.Exchange.InfoWorker.Common.Availability.NoFreeBusyAccessException\","
-            "\"ExceptionCode\":5037,\"ExceptionServerName\":\"EXCH01\",\"ResponseSource\":"
-            "\"https://mail.datum.com/EWS/Exchange.asmx/WSSecurity\",\"Value\":[{\"Name\":"
-            "\"BackOffMilliseconds\",\"Value\":\"30000\"}]}},\"CalendarView\":{"
-            "\"FreeBusyViewType\":\"None\"}},"
-            "{\"ResponseMessage\":{\"ResponseClass\":\"Warning\",\"ResponseCode\":"
-            "\"ErrorFreeBusyDLLimitReached\",\"MessageText\":\"The distribution list is too "
-            "big.\"},\"CalendarView\":{\"FreeBusyViewType\":\"FreeBusy\"}}]}}"),
-        1);
+    struct fb_call *call =
+        run(owa(owa_request("a@contoso.com,y1@datum.com,c@datum.com", "FreeBusy"),
+                "{\"Body\":{\"ResponseClass\":\"Success\",\"ResponseCode\":\"NoError\","
+                "\"Responses\":[" OK_RESP(
+                    "FreeBusy",
+                    "0020") ","
+                            "{\"ResponseMessage\":{\"ResponseClass\":\"Error\",\"ResponseCode\":"
+                            "\"ErrorNoFreeBusyAccess\",\"MessageText\":\"  The caller does not "
+                            "have access to "
+                            "free/busy data.\\r\\n "
+                            "\",\"DescriptiveLinkKey\":0,\"MessageXml\":{\"ExceptionType\":"
+                            "\"Microsoft.Exchange.InfoWorker.Common.Availability."
+                            "NoFreeBusyAccessException\","
+                            "\"ExceptionCode\":5037,\"ExceptionServerName\":\"EXCH01\","
+                            "\"ResponseSource\":"
+                            "\"https://mail.datum.com/EWS/Exchange.asmx/"
+                            "WSSecurity\",\"Value\":[{\"Name\":"
+                            "\"BackOffMilliseconds\",\"Value\":\"30000\"}]}},\"CalendarView\":{"
+                            "\"FreeBusyViewType\":\"None\"}},"
+                            "{\"ResponseMessage\":{\"ResponseClass\":\"Warning\",\"ResponseCode\":"
+                            "\"ErrorFreeBusyDLLimitReached\",\"MessageText\":\"The distribution "
+                            "list is too "
+                            "big.\"},\"CalendarView\":{\"FreeBusyViewType\":\"FreeBusy\"}}]}}"),
+            1);
     cr_assert_eq(call->n_attendees, 3);
     cr_assert_eq(call->attendees[0].result, FB_RES_OK);
     const struct fb_attendee *e = &call->attendees[1];
@@ -125,7 +134,8 @@ Test(json_extract, owa_mixed_success_error_warning)
     cr_assert_str_eq(e->view_type, "None");
     cr_assert_str_eq(e->finding->response_class, "Error");
     cr_assert_str_eq(e->finding->response_code, "ErrorNoFreeBusyAccess");
-    cr_assert_str_eq(e->finding->message_text, "The caller does not have access to free/busy data.");
+    cr_assert_str_eq(e->finding->message_text,
+                     "The caller does not have access to free/busy data.");
     cr_assert_str_eq(e->finding->descriptive_link_key, "0");
     cr_assert_str_eq(e->finding->exception_type,
                      "Microsoft.Exchange.InfoWorker.Common.Availability.NoFreeBusyAccessException");
@@ -151,7 +161,8 @@ Test(json_extract, owa_message_xml_as_text_and_flat_keys)
             "\"ResponseCode\":\"ErrorProxyRequestProcessingFailed\",\"MessageXml\":\"<m:MessageXml>"
             "<e:ExceptionType xmlns:e=\\\"errors\\\">System.Net.WebException</e:ExceptionType>"
             "<e:ResponseSource>https://x/EWS/Exchange.asmx</e:ResponseSource></m:MessageXml>\"}},"
-            "{\"ResponseMessage\":{\"ResponseClass\":\"Error\",\"ResponseCode\":\"ErrorMailRecipientNotFound\","
+            "{\"ResponseMessage\":{\"ResponseClass\":\"Error\",\"ResponseCode\":"
+            "\"ErrorMailRecipientNotFound\","
             "\"ExceptionType\":\"Flat.Type\",\"ExceptionServerName\":\"S2\"}}]}}"),
         1);
     cr_assert_str_eq(call->attendees[0].finding->exception_type, "System.Net.WebException");
@@ -196,10 +207,10 @@ Test(json_extract, owa_request_in_x_owa_urlpostdata)
 
 Test(json_extract, owa_tolerates_missing_request_wrapper)
 {
-    struct fb_call *call = run(
-        owa("{\"Body\":{\"MailboxDataArray\":[{\"Email\":{\"Address\":\"a@x.com\"}}]}}",
-            "{\"Body\":{\"Responses\":[" OK_RESP("FreeBusy", "0") "]}}"),
-        1);
+    struct fb_call *call =
+        run(owa("{\"Body\":{\"MailboxDataArray\":[{\"Email\":{\"Address\":\"a@x.com\"}}]}}",
+                "{\"Body\":{\"Responses\":[" OK_RESP("FreeBusy", "0") "]}}"),
+            1);
     cr_assert_str_eq(call->attendees[0].mailbox, "a@x.com");
     call = run(owa("{\"MailboxDataArray\":[{\"Email\":\"b@x.com\"}]}",
                    "{\"body\":{\"responses\":[" OK_RESP("FreeBusy", "0") "]}}"),
@@ -236,9 +247,11 @@ Test(json_extract, owa_count_mismatch_maps_nothing_by_position)
 {
     struct fb_call *call = run(
         owa(owa_request("a@x.com,b@x.com,c@x.com", "FreeBusy"),
-            "{\"Body\":{\"Responses\":[" OK_RESP("FreeBusy", "0") ",{\"ResponseMessage\":{"
-            "\"ResponseClass\":\"Error\",\"ResponseCode\":\"ErrorMailRecipientNotFound\","
-            "\"MessageText\":\"Unable to resolve e-mail address\"}}]}}"),
+            "{\"Body\":{\"Responses\":[" OK_RESP(
+                "FreeBusy",
+                "0") ",{\"ResponseMessage\":{"
+                     "\"ResponseClass\":\"Error\",\"ResponseCode\":\"ErrorMailRecipientNotFound\","
+                     "\"MessageText\":\"Unable to resolve e-mail address\"}}]}}"),
         1);
     cr_assert_eq(call->flags, FB_CALL_F_COUNT_MISMATCH);
     cr_assert_eq(call->n_attendees, 3);
@@ -258,7 +271,9 @@ Test(json_extract, owa_count_mismatch_maps_nothing_by_position)
 
 Test(json_extract, owa_request_not_captured_keeps_responses_without_mailbox)
 {
-    struct fb_exchange *ex = owa(NULL, "{\"Body\":{\"Responses\":[" OK_RESP("FreeBusy", "0") ","
+    struct fb_exchange *ex =
+        owa(NULL, "{\"Body\":{\"Responses\":[" OK_RESP(
+                      "FreeBusy", "0") ","
                                        "{\"ResponseMessage\":{\"ResponseClass\":\"Error\","
                                        "\"ResponseCode\":\"ErrorTimeoutExpired\"}}]}}");
     struct fb_call *call = run(ex, 1);
@@ -272,11 +287,11 @@ Test(json_extract, owa_request_not_captured_keeps_responses_without_mailbox)
 
 Test(json_extract, owa_whole_call_error)
 {
-    struct fb_call *call =
-        run(owa(owa_request("a@x.com,b@x.com", "FreeBusy"),
-                "{\"Body\":{\"ResponseClass\":\"Error\",\"ResponseCode\":\"ErrorInternalServerError\","
-                "\"MessageText\":\"An internal server error occurred. The operation failed.\"}}"),
-            1);
+    struct fb_call *call = run(
+        owa(owa_request("a@x.com,b@x.com", "FreeBusy"),
+            "{\"Body\":{\"ResponseClass\":\"Error\",\"ResponseCode\":\"ErrorInternalServerError\","
+            "\"MessageText\":\"An internal server error occurred. The operation failed.\"}}"),
+        1);
     cr_assert_eq(call->n_errors, 1);
     cr_assert_str_eq(call->errors[0].response_class, "Error");
     cr_assert_str_eq(call->errors[0].response_code, "ErrorInternalServerError");
@@ -306,13 +321,16 @@ Test(json_extract, owa_calendar_errorcode_31_and_x_owa_error)
     cr_assert_eq(call->n_errors, 1);
     cr_assert_str_eq(call->errors[0].response_code, "OwaErrorCode:31");
     cr_assert_null(call->errors[0].message_text);
-    cr_assert_str_eq(call->errors[0].exception_type,
-                     "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
-    cr_assert_str_eq(call->http.x_owa_error,
-                     "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
+    cr_assert_str_eq(
+        call->errors[0].exception_type,
+        "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
+    cr_assert_str_eq(
+        call->http.x_owa_error,
+        "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
     /* a ResponseCode in the body names the error instead */
-    fbt_ex_body(&A, &ex->resp,
-                "{\"ErrorCode\":31,\"WasSuccessful\":false,\"ResponseCode\":\"ErrorNoFreeBusyAccess\"}");
+    fbt_ex_body(
+        &A, &ex->resp,
+        "{\"ErrorCode\":31,\"WasSuccessful\":false,\"ResponseCode\":\"ErrorNoFreeBusyAccess\"}");
     call = run(ex, 1);
     cr_assert_eq(call->n_errors, 1);
     cr_assert_str_eq(call->errors[0].response_code, "ErrorNoFreeBusyAccess");
@@ -321,8 +339,9 @@ Test(json_extract, owa_calendar_errorcode_31_and_x_owa_error)
     call = run(ex, 1);
     cr_assert_eq(call->n_errors, 1);
     cr_assert_null(call->errors[0].response_code);
-    cr_assert_str_eq(call->errors[0].exception_type,
-                     "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
+    cr_assert_str_eq(
+        call->errors[0].exception_type,
+        "Microsoft.Exchange.Services.Core.Types.CalendarExceptionInvalidPropertyValue");
     /* and a healthy calendar call is not kept */
     ex->resp.n_headers = 0;
     call = run(ex, 0);
@@ -377,12 +396,12 @@ Test(json_extract, graph_mixed_matched_by_schedule_id_not_order)
 
 Test(json_extract, graph_unanswered_and_unrequested_schedules)
 {
-    struct fb_call *call = run(
-        graph(graph_req,
-              "{\"value\":[{\"scheduleId\":\"a@contoso.com\",\"availabilityView\":\"0\"},"
-              "{\"scheduleId\":\"z@other.com\",\"availabilityView\":\"2\"}]}",
-              200),
-        1);
+    struct fb_call *call =
+        run(graph(graph_req,
+                  "{\"value\":[{\"scheduleId\":\"a@contoso.com\",\"availabilityView\":\"0\"},"
+                  "{\"scheduleId\":\"z@other.com\",\"availabilityView\":\"2\"}]}",
+                  200),
+            1);
     cr_assert_eq(call->flags, FB_CALL_F_COUNT_MISMATCH);
     cr_assert_eq(call->n_attendees, 4);
     cr_assert_eq(call->attendees[0].result, FB_RES_OK);
@@ -419,8 +438,9 @@ Test(json_extract, autodiscover_v2_ok_and_error)
         &A, 2, "GET",
         "https://autodiscover-s.outlook.com/autodiscover/autodiscover.json/v1.0/a@contoso.com?"
         "Protocol=EWS&RedirectCount=1");
-    fbt_ex_body(&A, &ex->resp,
-                "{\"Protocol\":\"EWS\",\"Url\":\"https://outlook.office365.com/EWS/Exchange.asmx\"}");
+    fbt_ex_body(
+        &A, &ex->resp,
+        "{\"Protocol\":\"EWS\",\"Url\":\"https://outlook.office365.com/EWS/Exchange.asmx\"}");
     struct fb_call *call = run(ex, 1);
     cr_assert_eq(call->kind, FB_CALL_AUTOD_V2);
     cr_assert_eq(call->n_errors, 0);
@@ -497,11 +517,11 @@ Test(json_extract, html_error_page_is_not_a_json_failure)
 
 Test(json_extract, bom_and_nul_escape_are_accepted)
 {
-    struct fb_call *call = run(
-        owa(owa_request("a@x.com", "FreeBusy"),
-            "\xEF\xBB\xBF {\"Body\":{\"Responses\":[{\"ResponseMessage\":{\"ResponseClass\":"
-            "\"Error\",\"ResponseCode\":\"ErrorX\",\"MessageText\":\"bad\\u0000tail\"}}]}}"),
-        1);
+    struct fb_call *call =
+        run(owa(owa_request("a@x.com", "FreeBusy"),
+                "\xEF\xBB\xBF {\"Body\":{\"Responses\":[{\"ResponseMessage\":{\"ResponseClass\":"
+                "\"Error\",\"ResponseCode\":\"ErrorX\",\"MessageText\":\"bad\\u0000tail\"}}]}}"),
+            1);
     cr_assert_eq(call->flags, 0);
     cr_assert_str_eq(call->attendees[0].finding->response_code, "ErrorX");
     cr_assert_str_eq(call->attendees[0].finding->message_text, "bad"); /* C string stops at NUL */

@@ -7,8 +7,14 @@
 
 static struct fb_arena A;
 
-static void setup(void) { fb_arena_init(&A); }
-static void teardown(void) { fb_arena_cleanup(&A); }
+static void setup(void)
+{
+    fb_arena_init(&A);
+}
+static void teardown(void)
+{
+    fb_arena_cleanup(&A);
+}
 
 /* Redacts header name: value and returns the NUL-terminated result. */
 static const char *hdr(const char *name, const char *value, int redact)
@@ -18,10 +24,22 @@ static const char *hdr(const char *name, const char *value, int redact)
     return r.ptr;
 }
 
-static const char *url(const char *u) { return fb_redact_url(&A, fb_str_cstr(u), 1).ptr; }
-static const char *form(const char *b) { return fb_redact_form(&A, fb_str_cstr(b), 1).ptr; }
-static const char *json(const char *b) { return fb_redact_json(&A, fb_str_cstr(b), 1).ptr; }
-static const char *soap(const char *b) { return fb_redact_soap(&A, fb_str_cstr(b), 1).ptr; }
+static const char *url(const char *u)
+{
+    return fb_redact_url(&A, fb_str_cstr(u), 1).ptr;
+}
+static const char *form(const char *b)
+{
+    return fb_redact_form(&A, fb_str_cstr(b), 1).ptr;
+}
+static const char *json(const char *b)
+{
+    return fb_redact_json(&A, fb_str_cstr(b), 1).ptr;
+}
+static const char *soap(const char *b)
+{
+    return fb_redact_soap(&A, fb_str_cstr(b), 1).ptr;
+}
 
 TestSuite(redact, .init = setup, .fini = teardown);
 
@@ -96,8 +114,9 @@ Test(redact, owa_canary_cookie_and_header)
 Test(redact, set_cookie_keeps_attributes)
 {
     cr_assert_str_eq(
-        hdr("Set-Cookie", "X-BackEndCookie=S-1-5=abc; expires=Wed, 21 Oct 2026 07:28:00 GMT; "
-                          "path=/EWS; secure; HttpOnly",
+        hdr("Set-Cookie",
+            "X-BackEndCookie=S-1-5=abc; expires=Wed, 21 Oct 2026 07:28:00 GMT; "
+            "path=/EWS; secure; HttpOnly",
             1),
         "X-BackEndCookie=<redacted>; expires=Wed, 21 Oct 2026 07:28:00 GMT; path=/EWS; secure; "
         "HttpOnly");
@@ -106,10 +125,10 @@ Test(redact, set_cookie_keeps_attributes)
 
 Test(redact, set_cookie_folded_with_commas)
 {
-    cr_assert_str_eq(hdr("Set-Cookie",
-                         "a=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT, b=2; path=/,c=3", 1),
-                     "a=<redacted>; Expires=Thu, 01 Jan 2026 00:00:00 GMT, b=<redacted>; path=/,"
-                     "c=<redacted>");
+    cr_assert_str_eq(
+        hdr("Set-Cookie", "a=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT, b=2; path=/,c=3", 1),
+        "a=<redacted>; Expires=Thu, 01 Jan 2026 00:00:00 GMT, b=<redacted>; path=/,"
+        "c=<redacted>");
 }
 
 Test(redact, www_authenticate_blobs_go_parameters_stay)
@@ -234,17 +253,17 @@ Test(redact, soap_saml_assertion_nested_and_encrypted)
 Test(redact, body_dispatch_by_content_type)
 {
     struct fb_str b = fb_str_cstr("token=x");
-    cr_assert_str_eq(fb_redact_body(&A, fb_str_cstr("application/x-www-form-urlencoded; "
-                                                    "charset=UTF-8"),
+    cr_assert_str_eq(fb_redact_body(&A,
+                                    fb_str_cstr("application/x-www-form-urlencoded; "
+                                                "charset=UTF-8"),
                                     b, 1)
                          .ptr,
                      "token=<redacted>");
     cr_assert_str_eq(fb_redact_body(&A, fb_str_cstr("text/plain"), b, 1).ptr, "token=x");
     cr_assert_str_eq(fb_redact_body(&A, FB_STR_NULL, b, 1).ptr, "token=x");
-    cr_assert_str_eq(fb_redact_body(&A, fb_str_cstr("Application/JSON"),
-                                    fb_str_cstr("{\"code\":\"c\"}"), 1)
-                         .ptr,
-                     "{\"code\":\"<redacted>\"}");
+    cr_assert_str_eq(
+        fb_redact_body(&A, fb_str_cstr("Application/JSON"), fb_str_cstr("{\"code\":\"c\"}"), 1).ptr,
+        "{\"code\":\"<redacted>\"}");
     cr_assert_str_eq(fb_redact_body(&A, fb_str_cstr("application/vnd.x+json"),
                                     fb_str_cstr("{\"code\":\"c\"}"), 1)
                          .ptr,
@@ -253,10 +272,9 @@ Test(redact, body_dispatch_by_content_type)
                                     fb_str_cstr("<Password>p</Password>"), 1)
                          .ptr,
                      "<Password><redacted 1 bytes></Password>");
-    cr_assert_str_eq(fb_redact_body(&A, fb_str_cstr("text/xml"),
-                                    fb_str_cstr("<Password>p</Password>"), 1)
-                         .ptr,
-                     "<Password><redacted 1 bytes></Password>");
+    cr_assert_str_eq(
+        fb_redact_body(&A, fb_str_cstr("text/xml"), fb_str_cstr("<Password>p</Password>"), 1).ptr,
+        "<Password><redacted 1 bytes></Password>");
 }
 
 Test(redact, name_predicates)

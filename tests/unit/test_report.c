@@ -366,8 +366,7 @@ Test(report, secrets_never_appear_unless_no_redact)
                 if (redact || !shown)
                     cr_assert_null(strstr(b, secrets[s]), "format %zu leaks %s", f, secrets[s]);
                 else
-                    cr_assert_not_null(strstr(b, secrets[s]), "format %zu hides %s", f,
-                                       secrets[s]);
+                    cr_assert_not_null(strstr(b, secrets[s]), "format %zu hides %s", f, secrets[s]);
             }
             free(b);
         }
@@ -418,14 +417,13 @@ Test(report, csv_rows_are_exact)
     ex[1].url = FB_STR_LIT("https://h/a,\"b\"");
     struct fb_report_opts o = opts(FB_OUT_CSV, 1);
     write_all(&o, ex, 2);
-    cr_assert_str_eq(output(),
-                     "index,input,source,version,method,status,url,response_wire,"
-                     "response_decoded,duration_ms,flags\n"
-                     "0,case/t.saz,saz:1,HTTP/1.1,POST,200,https://mail.contoso.com/EWS/"
-                     "Exchange.asmx?access_token=<redacted>&x=1,512,2048,152.300,"
-                     "\"https,response-chunked,response-decoded\"\n"
-                     "1,case/t.saz,har:7,,GET,,\"https://h/a,\"\"b\"\"\",,,,"
-                     "\"no-response,aborted,request-truncated\"\n");
+    cr_assert_str_eq(output(), "index,input,source,version,method,status,url,response_wire,"
+                               "response_decoded,duration_ms,flags\n"
+                               "0,case/t.saz,saz:1,HTTP/1.1,POST,200,https://mail.contoso.com/EWS/"
+                               "Exchange.asmx?access_token=<redacted>&x=1,512,2048,152.300,"
+                               "\"https,response-chunked,response-decoded\"\n"
+                               "1,case/t.saz,har:7,,GET,,\"https://h/a,\"\"b\"\"\",,,,"
+                               "\"no-response,aborted,request-truncated\"\n");
 }
 
 Test(report, write_failure_is_reported)

@@ -26,18 +26,21 @@
 
 /* ---- building traces --------------------------------------------------------------- */
 
-static struct fb_trace *new_trace(void) {
+static struct fb_trace *new_trace(void)
+{
     struct fb_trace *t = fb_xmalloc(sizeof *t);
     fb_trace_init(t);
     return t;
 }
 
-static void free_trace(struct fb_trace *t) {
+static void free_trace(struct fb_trace *t)
+{
     fb_trace_cleanup(t);
     free(t);
 }
 
-static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges) {
+static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges)
+{
     struct fb_input_info *in = fb_trace_add_input(t, path);
     cr_assert_not_null(in);
     in->format = "saz";
@@ -48,19 +51,22 @@ static void add_input(struct fb_trace *t, const char *path, uint64_t n_exchanges
 }
 
 static struct fb_call *add_call(struct fb_trace *t, enum fb_call_kind kind, const char *url,
-                                const char *host, int status, size_t n_att) {
+                                const char *host, int status, size_t n_att)
+{
     struct fb_call *c = fbt_call_add(t, kind, url, host, status, n_att);
     c->method = "POST";
     return c;
 }
 
-static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, const char *code) {
+static struct fb_finding *error_of(struct fb_trace *t, struct fb_attendee *a, const char *code)
+{
     return fbt_attendee_error(t, a, code);
 }
 
 /* The seed case: X1 -> Y1 fails with a reset while Y2 on the same domain works; a second
  * call fails for Z1 at fabrikam.com (recipient not found); a 401 probe on another call. */
-static struct fb_trace *seed_trace(void) {
+static struct fb_trace *seed_trace(void)
+{
     struct fb_trace *t = new_trace();
     add_input(t, "case.saz", 12);
     struct fb_call *c = add_call(t, FB_CALL_OWA_GUA, OWA, "outlook.office.com", 200, 2);
@@ -118,7 +124,8 @@ static struct fb_trace *seed_trace(void) {
 /* ---- rendering ----------------------------------------------------------------------- */
 
 static char *render(const struct fb_trace *t, const struct fb_match_result *m,
-                    enum fb_out_format fmt, int color, const char *key_source) {
+                    enum fb_out_format fmt, int color, const char *key_source)
+{
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -130,7 +137,8 @@ static char *render(const struct fb_trace *t, const struct fb_match_result *m,
     return buf;
 }
 
-static json_t *render_json(const struct fb_trace *t, const struct fb_match_result *m) {
+static json_t *render_json(const struct fb_trace *t, const struct fb_match_result *m)
+{
     char *s = render(t, m, FB_OUT_JSON, 0, NULL);
     json_error_t e;
     json_t *j = json_loads(s, 0, &e);
@@ -140,7 +148,8 @@ static json_t *render_json(const struct fb_trace *t, const struct fb_match_resul
     return j;
 }
 
-static const char *sget(json_t *o, const char *path) {
+static const char *sget(json_t *o, const char *path)
+{
     json_t *v = json_object_get(o, path);
     cr_assert(json_is_string(v), "%s is not a string", path);
     return json_string_value(v);
@@ -172,7 +181,8 @@ static const char RULE_ADVICE[] = "id: test-advice\n"
                                   "advice_for: [test-proxy-reset]\n"
                                   "next_steps:\n  - \"Get-MailboxFolderPermission\"\n";
 
-static struct fb_sig_db *test_db(void) {
+static struct fb_sig_db *test_db(void)
+{
     struct fb_sig_db *db;
     struct fb_diag d;
     memset(&d, 0, sizeof d);
@@ -187,7 +197,8 @@ static struct fb_sig_db *test_db(void) {
 }
 
 /* Two diagnoses (0.654 then 0.2), Y1 explained, Z1 and the call error not. */
-static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb_match_result *m) {
+static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb_match_result *m)
+{
     memset(m, 0, sizeof *m);
     m->diagnoses = fb_arena_calloc(&t->arena, 2, sizeof *m->diagnoses);
     m->n_diagnoses = 2;
@@ -219,7 +230,8 @@ static void hand_match(struct fb_trace *t, const struct fb_sig_db *db, struct fb
 
 /* ---- verdict ------------------------------------------------------------------------- */
 
-Test(report_diagnose, verdict_follows_each_rule) {
+Test(report_diagnose, verdict_follows_each_rule)
+{
     struct fb_trace *t = new_trace();
     add_input(t, "empty.saz", 40);
     fb_facts_compute(t);
@@ -256,7 +268,8 @@ Test(report_diagnose, verdict_follows_each_rule) {
     free_trace(t);
 }
 
-Test(report_diagnose, degraded_attendee_alone_is_unexplained) {
+Test(report_diagnose, degraded_attendee_alone_is_unexplained)
+{
     struct fb_trace *t = new_trace();
     struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, EWS, "mail.contoso.com", 200, 1);
     c->attendees[0].mailbox = "Y2@datum.com";
@@ -268,7 +281,8 @@ Test(report_diagnose, degraded_attendee_alone_is_unexplained) {
 
 /* ---- json ---------------------------------------------------------------------------- */
 
-Test(report_diagnose, json_top_level_keys_in_order_and_counts) {
+Test(report_diagnose, json_top_level_keys_in_order_and_counts)
+{
     struct fb_trace *t = seed_trace();
     struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
     in->status = FB_ERR_PASSWORD;
@@ -286,7 +300,8 @@ Test(report_diagnose, json_top_level_keys_in_order_and_counts) {
     size_t k = 0;
     const char *key;
     json_t *val;
-    json_object_foreach(j, key, val) {
+    json_object_foreach(j, key, val)
+    {
         cr_assert_lt(k, FB_ARRAY_LEN(keys));
         cr_assert_str_eq(key, keys[k], "key %zu is %s", k, key);
         k++;
@@ -330,7 +345,8 @@ Test(report_diagnose, json_top_level_keys_in_order_and_counts) {
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags) {
+Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags)
+{
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -418,7 +434,8 @@ Test(report_diagnose, json_calls_attendees_tri_values_and_explained_flags) {
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence) {
+Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence)
+{
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -457,7 +474,8 @@ Test(report_diagnose, json_diagnoses_best_first_with_rounded_confidence) {
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, json_without_match_counts_every_problem_unexplained) {
+Test(report_diagnose, json_without_match_counts_every_problem_unexplained)
+{
     struct fb_trace *t = seed_trace();
     json_t *j = render_json(t, NULL);
     cr_assert_str_eq(sget(j, "verdict"), "unexplained");
@@ -471,7 +489,8 @@ Test(report_diagnose, json_without_match_counts_every_problem_unexplained) {
     free_trace(t);
 }
 
-Test(report_diagnose, json_no_redact_keeps_the_token) {
+Test(report_diagnose, json_no_redact_keeps_the_token)
+{
     struct fb_trace *t = seed_trace();
     char *buf = NULL;
     size_t len = 0;
@@ -488,7 +507,8 @@ Test(report_diagnose, json_no_redact_keeps_the_token) {
 }
 
 /* Runs tests/validate-json.sh on path against the diagnose schema; returns its status. */
-static int validate(const char *path) {
+static int validate(const char *path)
+{
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "tests/validate-json.sh docs/schema/diagnose.schema.json %s >/dev/null 2>&1", path);
@@ -496,7 +516,8 @@ static int validate(const char *path) {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-Test(report_diagnose, json_validates_against_the_schema) {
+Test(report_diagnose, json_validates_against_the_schema)
+{
     cr_assert_eq(access("docs/schema/diagnose.schema.json", R_OK), 0, "run from the worktree");
     struct fb_trace *t = seed_trace();
     struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
@@ -545,7 +566,8 @@ Test(report_diagnose, json_validates_against_the_schema) {
 
 /* ---- text ----------------------------------------------------------------------------- */
 
-Test(report_diagnose, text_verdict_line_and_sections) {
+Test(report_diagnose, text_verdict_line_and_sections)
+{
     struct fb_trace *t = seed_trace();
     fb_trace_advise(t, FB_ADV_UNDECRYPTED_HTTPS, "case.saz", "saz:7");
     struct fb_input_info *in = fb_trace_add_input(t, "locked.saz");
@@ -604,7 +626,8 @@ Test(report_diagnose, text_verdict_line_and_sections) {
     fb_sig_db_free(db);
 }
 
-Test(report_diagnose, text_colour_only_when_asked) {
+Test(report_diagnose, text_colour_only_when_asked)
+{
     struct fb_trace *t = seed_trace();
     char *s = render(t, NULL, FB_OUT_TEXT, 1, NULL);
     cr_assert_eq(strncmp(s, "Verdict: \033[31munexplained\033[0m (3 unexplained errors)\n", 53), 0,
@@ -619,7 +642,8 @@ Test(report_diagnose, text_colour_only_when_asked) {
     free_trace(t);
 }
 
-Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic) {
+Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic)
+{
     struct fb_trace *t = new_trace();
     add_input(t, "web.har", 40);
     fb_facts_compute(t);
@@ -648,7 +672,8 @@ Test(report_diagnose, text_verdict_lines_of_healthy_and_no_traffic) {
     free_trace(t);
 }
 
-Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message) {
+Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message)
+{
     struct fb_trace *t = new_trace();
     struct fb_call *c = add_call(t, FB_CALL_EWS_GUA, EWS, "mail.contoso.com", 200, 1);
     c->attendees[0].mailbox = "Y1@datum.com";
@@ -683,7 +708,8 @@ Test(report_diagnose, text_unexplained_error_shows_first_link_and_cut_message) {
 
 /* ---- end to end with the engine ------------------------------------------------------- */
 
-Test(report_diagnose, engine_match_rendered) {
+Test(report_diagnose, engine_match_rendered)
+{
     struct fb_trace *t = seed_trace();
     struct fb_sig_db *db = test_db();
     struct fb_match_result m;
@@ -709,11 +735,13 @@ Test(report_diagnose, engine_match_rendered) {
 
 /* ---- fb_redact_text ------------------------------------------------------------------- */
 
-static const char *rt(struct fb_arena *a, const char *s) {
+static const char *rt(struct fb_arena *a, const char *s)
+{
     return fb_redact_text(a, fb_str_cstr(s), 1).ptr;
 }
 
-Test(report_diagnose, redact_text_tokens_in_prose) {
+Test(report_diagnose, redact_text_tokens_in_prose)
+{
     struct fb_arena a;
     fb_arena_init(&a);
     cr_assert_str_eq(rt(&a, "got Bearer abcdefghijklmnopqrstuvwxyz012345== back"),

@@ -121,8 +121,8 @@ static int has_warning(const struct run *r, const char *source, const char *need
 {
     for (size_t i = 0; i < r->t.n_warnings; i++) {
         const struct fb_warning *w = &r->t.warnings[i];
-        if ((!source || (w->source && strcmp(w->source, source) == 0)) &&
-            strstr(w->msg, needle) && w->input && strcmp(w->input, "t.saz") == 0)
+        if ((!source || (w->source && strcmp(w->source, source) == 0)) && strstr(w->msg, needle) &&
+            w->input && strcmp(w->input, "t.saz") == 0)
             return 1;
     }
     return 0;
@@ -169,8 +169,8 @@ Test(saz, tunnel_then_decrypted_session_with_continue_chunked_gzip)
     cr_assert_eq(c->server_port, 443);
     cr_assert_eq(c->tunnel, -1);
     /* Fiddler's description of the tunnel is kept as the body */
-    cr_assert_str_eq(c->body,
-                     "This is a HTTPS CONNECT Tunnel. Secure traffic flows through this connection.");
+    cr_assert_str_eq(
+        c->body, "This is a HTTPS CONNECT Tunnel. Secure traffic flows through this connection.");
 
     struct got *p = &r->g[1];
     cr_assert_eq(p->index, 1);
@@ -212,16 +212,17 @@ Test(saz, tunnel_then_decrypted_session_with_continue_chunked_gzip)
 Test(saz, tunnel_without_later_https_sessions_is_undecrypted)
 {
     struct run *r = new_run();
-    run_saz("{\"exchanges\":["
-            "{\"method\":\"CONNECT\",\"url\":\"a.example.com:443\",\"response\":{\"status\":200,"
-            " \"reason\":\"Connection Established\",\"headers\":[[\"FiddlerGateway\",\"Direct\"]]}},"
-            "{\"method\":\"CONNECT\",\"url\":\"b.example.com:443\",\"response\":{\"status\":200,"
-            " \"reason\":\"DecryptTunnel Established\"}},"
-            "{\"method\":\"GET\",\"url\":\"https://b.example.com/\",\"response\":{\"status\":200}},"
-            "{\"method\":\"CONNECT\",\"url\":\"b.example.com:443\",\"response\":{\"status\":200}},"
-            "{\"method\":\"GET\",\"url\":\"https://b.example.com:443/again\","
-            " \"response\":{\"status\":200}}]}",
-            NULL, r);
+    run_saz(
+        "{\"exchanges\":["
+        "{\"method\":\"CONNECT\",\"url\":\"a.example.com:443\",\"response\":{\"status\":200,"
+        " \"reason\":\"Connection Established\",\"headers\":[[\"FiddlerGateway\",\"Direct\"]]}},"
+        "{\"method\":\"CONNECT\",\"url\":\"b.example.com:443\",\"response\":{\"status\":200,"
+        " \"reason\":\"DecryptTunnel Established\"}},"
+        "{\"method\":\"GET\",\"url\":\"https://b.example.com/\",\"response\":{\"status\":200}},"
+        "{\"method\":\"CONNECT\",\"url\":\"b.example.com:443\",\"response\":{\"status\":200}},"
+        "{\"method\":\"GET\",\"url\":\"https://b.example.com:443/again\","
+        " \"response\":{\"status\":200}}]}",
+        NULL, r);
     cr_assert_eq(r->rc, 0);
     cr_assert_eq(r->n, 5);
     cr_assert_eq(r->g[0].flags, FB_EX_TUNNEL | FB_EX_UNDECRYPTED | FB_EX_PROXY_GENERATED);
@@ -310,8 +311,8 @@ static void check_encrypted(const char *method, const char *compression)
 
     /* several wrong passwords: PKWARE's 1-byte check lets some pass the open, the CRC
      * (or the inflater) must then catch them */
-    static const char *const wrong[] = {"wrong", "s3cre", "S3CRET", "x", "password", "1234",
-                                        "s3cret ", "letmein", "hunter2", "a", "b", "c"};
+    static const char *const wrong[] = {"wrong",   "s3cre",   "S3CRET",  "x", "password", "1234",
+                                        "s3cret ", "letmein", "hunter2", "a", "b",        "c"};
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         r = new_run();
         run_saz(sc, wrong[i], r);

@@ -134,21 +134,21 @@ static const char *top(const struct fb_match_result *r)
     return r->n_diagnoses ? fb_sig_id(r->diagnoses[0].sig) : "(none)";
 }
 
-#define ASSERT_CONF(d, lo, hi)                                                                \
-    do {                                                                                      \
-        cr_assert_not_null(d);                                                                \
-        cr_assert((d)->confidence >= (lo) - 1e-9 && (d)->confidence <= (hi) + 1e-9,           \
-                  "%s confidence %.3f not in [%.2f, %.2f]", fb_sig_id((d)->sig),             \
-                  (d)->confidence, (double)(lo), (double)(hi));                               \
+#define ASSERT_CONF(d, lo, hi)                                                                     \
+    do {                                                                                           \
+        cr_assert_not_null(d);                                                                     \
+        cr_assert((d)->confidence >= (lo)-1e-9 && (d)->confidence <= (hi) + 1e-9,                  \
+                  "%s confidence %.3f not in [%.2f, %.2f]", fb_sig_id((d)->sig), (d)->confidence,  \
+                  (double)(lo), (double)(hi));                                                     \
     } while (0)
 
 /* The seed (Ashour's blog): OWA JSON MessageText, reset on a receive. */
-#define SEED_TEXT                                                                             \
-    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "    \
-    "connection was closed: An unexpected error occurred on a receive. ---> "                  \
-    "System.IO.IOException: Unable to read data from the transport connection: An existing "   \
-    "connection was forcibly closed by the remote host. ---> "                                 \
-    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by the "   \
+#define SEED_TEXT                                                                                  \
+    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "        \
+    "connection was closed: An unexpected error occurred on a receive. ---> "                      \
+    "System.IO.IOException: Unable to read data from the transport connection: An existing "       \
+    "connection was forcibly closed by the remote host. ---> "                                     \
+    "System.Net.Sockets.SocketException: An existing connection was forcibly closed by the "       \
     "remote host"
 #define PRPF "ErrorProxyRequestProcessingFailed"
 
@@ -207,13 +207,23 @@ Test(sig_db, every_builtin_rule_loads_with_its_family_and_file_name)
     cr_assert_eq(n_generic, 40);
     cr_assert_eq(n_logs, 7);
     /* the core ids of research-signatures.md */
-    static const char *const core[] = {
-        "proxy-connect-timeout", "proxy-connection-forcibly-closed", "bad-personal-relationship",
-        "non-internet-facing-site-crosssite", "tls-secure-channel", "response-not-wellformed-xml",
-        "proxy-503-service-unavailable", "proxy-401-preauth",
-        "autod-soapheader-verifying-security", "autod-404", "security-tokens-processing",
-        "oauth-user-ambiguous", "config-forest-domain-not-found", "no-freebusy-access",
-        "mail-recipient-not-found-no-orgrel", "result-set-too-big", "ews-server-busy-throttled"};
+    static const char *const core[] = {"proxy-connect-timeout",
+                                       "proxy-connection-forcibly-closed",
+                                       "bad-personal-relationship",
+                                       "non-internet-facing-site-crosssite",
+                                       "tls-secure-channel",
+                                       "response-not-wellformed-xml",
+                                       "proxy-503-service-unavailable",
+                                       "proxy-401-preauth",
+                                       "autod-soapheader-verifying-security",
+                                       "autod-404",
+                                       "security-tokens-processing",
+                                       "oauth-user-ambiguous",
+                                       "config-forest-domain-not-found",
+                                       "no-freebusy-access",
+                                       "mail-recipient-not-found-no-orgrel",
+                                       "result-set-too-big",
+                                       "ews-server-busy-throttled"};
     for (size_t k = 0; k < FB_ARRAY_LEN(core); k++)
         cr_assert_not_null(fb_sig_db_find(db, core[k]), "missing %s", core[k]);
     cr_assert_str_eq(fb_sig_evidence_source(fb_sig_db_find(db, "asurl-8004010f")), "outlook-log");
@@ -288,8 +298,8 @@ Test(sig_load, missing_id)
 
 Test(sig_load, non_kebab_id)
 {
-    expect_error("id: Bad_Rule\ntitle: t\nmatch:\n  - error.response_code: X\n" TAIL,
-                 "r/x.yaml:1", "id 'Bad_Rule' is not kebab-case");
+    expect_error("id: Bad_Rule\ntitle: t\nmatch:\n  - error.response_code: X\n" TAIL, "r/x.yaml:1",
+                 "id 'Bad_Rule' is not kebab-case");
 }
 
 Test(sig_load, missing_match)
@@ -305,8 +315,9 @@ Test(sig_load, yaml_syntax_error)
 Test(sig_load, none_rule_needs_advice_for_and_bad_applies_value)
 {
     expect_error(HEAD "evidence_source: none\n" TAIL, "r/x.yaml:1", "needs 'advice_for'");
-    expect_error(HEAD "applies_to:\n  direction: [sideways]\nmatch:\n  - error.response_code: X\n"
-                 TAIL, "r/x.yaml:4", "unknown value 'sideways'");
+    expect_error(HEAD
+                 "applies_to:\n  direction: [sideways]\nmatch:\n  - error.response_code: X\n" TAIL,
+                 "r/x.yaml:4", "unknown value 'sideways'");
 }
 
 /* ---- the look-alikes of "forcibly closed" (pitfalls 3 and 4) ---- */
@@ -561,9 +572,9 @@ Test(sig_rank, plain_401_with_oauth_cmdlet_output_lowers_preauth)
 
 /* ---- ErrorMailRecipientNotFound by domain ---- */
 
-#define MRNF_TEXT                                                                             \
-    "Microsoft.Exchange.InfoWorker.Common.Availability.MailRecipientNotFoundException: Unable "   \
-    "to resolve e-mail address a@fabrikam.com to an Active Directory object. Name of the "        \
+#define MRNF_TEXT                                                                                  \
+    "Microsoft.Exchange.InfoWorker.Common.Availability.MailRecipientNotFoundException: Unable "    \
+    "to resolve e-mail address a@fabrikam.com to an Active Directory object. Name of the "         \
     "server where exception originated: AM6PR04MB1234."
 
 Test(sig_rank, recipient_not_found_in_another_domain_is_no_orgrel)
@@ -695,28 +706,28 @@ struct core_case {
 };
 
 static const struct core_case core_cases[] = {
-    {"proxy-connect-timeout", PRPF, "ews-proxy", "System.Net.WebException", "ConnectFailure",
-     10060, 0, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
+    {"proxy-connect-timeout", PRPF, "ews-proxy", "System.Net.WebException", "ConnectFailure", 10060,
+     0, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
     {"proxy-connection-forcibly-closed", PRPF, "ews-proxy", "System.Net.WebException",
      "ReceiveFailure", 10054, 0, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
-    {"tls-secure-channel", PRPF, "ews-proxy", "System.Net.WebException", "SecureChannelFailure",
-     0, 0, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
-    {"response-not-wellformed-xml", PRPF, "ews-proxy", "System.Xml.XmlException", NULL, 0, 0,
-     NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
-    {"proxy-503-service-unavailable", PRPF, "ews-proxy", "System.Net.WebException",
-     "ProtocolError", 0, 503, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
+    {"tls-secure-channel", PRPF, "ews-proxy", "System.Net.WebException", "SecureChannelFailure", 0,
+     0, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
+    {"response-not-wellformed-xml", PRPF, "ews-proxy", "System.Xml.XmlException", NULL, 0, 0, NULL,
+     NULL, NULL, NULL, NULL, "y@datum.com"},
+    {"proxy-503-service-unavailable", PRPF, "ews-proxy", "System.Net.WebException", "ProtocolError",
+     0, 503, NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
     {"proxy-401-preauth", PRPF, "ews-proxy", "System.Net.WebException", "ProtocolError", 0, 401,
      NULL, NULL, NULL, NULL, NULL, "y@datum.com"},
     {"autod-soapheader-verifying-security", PRPF, "autodiscover",
-     "System.Web.Services.Protocols.SoapHeaderException", NULL, 0, 0, NULL, NULL, NULL, NULL,
-     NULL, "y@datum.com"},
+     "System.Web.Services.Protocols.SoapHeaderException", NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
+     "y@datum.com"},
     {"autod-404", PRPF, "autodiscover", "System.Net.WebException", "ProtocolError", 0, 404, NULL,
      NULL, NULL, NULL, NULL, "y@datum.com"},
     {"security-tokens-processing", PRPF, "ews-proxy",
      "System.Web.Services.Protocols.SoapHeaderException", NULL, 0, 0, "59916", NULL, NULL, NULL,
      NULL, "y@datum.com"},
-    {"oauth-user-ambiguous", PRPF, "ews-proxy", "System.Net.WebException", "ProtocolError", 0,
-     401, NULL, "invalid_user", "The user specified by the user-context in the token is ambiguous.",
+    {"oauth-user-ambiguous", PRPF, "ews-proxy", "System.Net.WebException", "ProtocolError", 0, 401,
+     NULL, "invalid_user", "The user specified by the user-context in the token is ambiguous.",
      NULL, NULL, "y@contoso.com"},
     {"config-forest-domain-not-found", "ErrorAddressSpaceNotFound", NULL, NULL, NULL, 0, 0, NULL,
      NULL, NULL, NULL, NULL, "y@datum.com"},
@@ -726,12 +737,12 @@ static const struct core_case core_cases[] = {
      NULL, NULL, NULL, NULL, "x@contoso.com", "y@datum.com"},
     {"result-set-too-big", "ErrorResultSetTooBig", NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
      NULL, "y@datum.com"},
-    {"ews-server-busy-throttled", "ErrorServerBusy", NULL, NULL, NULL, 0, 0, NULL, NULL, NULL,
-     NULL, NULL, "y@datum.com"},
-    {"timeout-expired", "ErrorTimeoutExpired", NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
+    {"ews-server-busy-throttled", "ErrorServerBusy", NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
      NULL, "y@datum.com"},
-    {"proxy-request-processing-failed", PRPF, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
-     NULL, "y@datum.com"},
+    {"timeout-expired", "ErrorTimeoutExpired", NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
+     "y@datum.com"},
+    {"proxy-request-processing-failed", PRPF, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
+     "y@datum.com"},
 };
 
 Test(sig_rank, each_core_signature_fires_from_minimal_structured_facts)
@@ -749,8 +760,7 @@ Test(sig_rank, each_core_signature_fires_from_minimal_structured_facts)
         if (cc->diag_category)
             f->diag_code = "2000005";
         if (cc->type || cc->web_status || cc->http_status) {
-            struct fb_exc_link *l =
-                add_link(&x, f, cc->type, cc->web_status, 0, cc->http_status);
+            struct fb_exc_link *l = add_link(&x, f, cc->type, cc->web_status, 0, cc->http_status);
             l->lid = cc->lid;
         }
         if (cc->socket_error)
@@ -833,13 +843,17 @@ Test(sig_rank, healthy_trace_with_handshakes_and_probes_has_no_diagnosis)
 {
     struct fx x;
     fx_init(&x);
-    struct fb_call *p = add_call(&x, FB_CALL_AUTOD_POX, "https://contoso.com/autodiscover/"
-                                 "autodiscover.xml", "contoso.com", 404, 0);
+    struct fb_call *p = add_call(&x, FB_CALL_AUTOD_POX,
+                                 "https://contoso.com/autodiscover/"
+                                 "autodiscover.xml",
+                                 "contoso.com", 404, 0);
     struct fb_finding *pf = call_error(&x, p, NULL);
     pf->message_text = "The request failed with HTTP status 404: Not Found.";
     fb_finding_parse_text(pf, &x.t.arena);
-    add_call(&x, FB_CALL_AUTOD_POX, "https://autodiscover.contoso.com/autodiscover/"
-             "autodiscover.xml", "autodiscover.contoso.com", 200, 0);
+    add_call(&x, FB_CALL_AUTOD_POX,
+             "https://autodiscover.contoso.com/autodiscover/"
+             "autodiscover.xml",
+             "autodiscover.contoso.com", 200, 0);
     struct fb_call *h = add_call(&x, FB_CALL_EWS_GUA, "https://mail.contoso.com/EWS/Exchange.asmx",
                                  "mail.contoso.com", 401, 0);
     h->http.www_authenticate = "Negotiate";
@@ -906,7 +920,8 @@ Test(sig_engine, numeric_operators_compare_numeric_text_values)
  * regexes. A repeated condition list is now refused. */
 Test(sig_load, repeated_condition_list_is_refused_issue_fuzz_leak)
 {
-    expect_error(HEAD "match:\n  - error.message: {regex: \"a+\"}\nmatch:\n  - error.message: X\n" TAIL,
+    expect_error(HEAD
+                 "match:\n  - error.message: {regex: \"a+\"}\nmatch:\n  - error.message: X\n" TAIL,
                  "r/x.yaml:5", "'match' appears twice");
 }
 
@@ -946,8 +961,9 @@ Test(sig_rank, wstrust_fault_on_the_wire_is_member_name_invalid)
 {
     struct fx x;
     fx_init(&x);
-    struct fb_call *c = add_call(&x, FB_CALL_FED_TOKEN, "https://login.microsoftonline.com/extSTS.srf",
-                                 "login.microsoftonline.com", 500, 0);
+    struct fb_call *c =
+        add_call(&x, FB_CALL_FED_TOKEN, "https://login.microsoftonline.com/extSTS.srf",
+                 "login.microsoftonline.com", 500, 0);
     c->http.user_agent = NULL;
     c->http.process = "w3wp:5120";
     struct fb_finding *f = call_error(&x, c, NULL);

@@ -13,9 +13,9 @@
 #include "fbdiag/extract.h"
 #include "fbdiag/trace.h"
 
-#define ENV_NS                                                                                  \
-    "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "                                   \
-    "xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\" "                \
+#define ENV_NS                                                                                     \
+    "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "                                       \
+    "xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\" "                    \
     "xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\""
 #define ERR_NS "xmlns=\"http://schemas.microsoft.com/exchange/services/2006/errors\""
 
@@ -62,7 +62,10 @@ static void fx_done(struct fx *x)
     fb_arena_cleanup(&x->exa);
 }
 
-static void init_xml(void) { xmlInitParser(); }
+static void init_xml(void)
+{
+    xmlInitParser();
+}
 
 TestSuite(soap, .init = init_xml);
 
@@ -137,9 +140,9 @@ Test(soap, gua_success_two_mailboxes)
     const char *long_merged =
         "0000222200001111000033330000444400002222000011110000000022220000999988887777";
     x.ex.req.body = fb_str_cstr(gua_req(&x.a, imp, "DetailedMerged", two_mbs));
-    x.ex.resp.body = fb_str_cstr(gua_resp(
-        &x.a, fb_arena_printf(&x.a, "%s%s", fbr_ok(&x.a, "DetailedMerged", "000022220000"),
-                              fbr_ok(&x.a, "Detailed", long_merged))));
+    x.ex.resp.body = fb_str_cstr(
+        gua_resp(&x.a, fb_arena_printf(&x.a, "%s%s", fbr_ok(&x.a, "DetailedMerged", "000022220000"),
+                                       fbr_ok(&x.a, "Detailed", long_merged))));
     x.ex.resp.status = 200;
     cr_assert_eq(fx_run(&x), 0);
 
@@ -199,9 +202,9 @@ Test(soap, gua_mixed_ok_and_no_freebusy_access)
     struct fx x;
     fx_init(&x);
     x.ex.req.body = fb_str_cstr(gua_req(&x.a, "", "FreeBusyMerged", two_mbs));
-    x.ex.resp.body = fb_str_cstr(gua_resp(
-        &x.a, fb_arena_printf(&x.a, "%s%s", fbr_ok(&x.a, "FreeBusyMerged", "0120"),
-                              fbr_no_access)));
+    x.ex.resp.body = fb_str_cstr(
+        gua_resp(&x.a, fb_arena_printf(&x.a, "%s%s", fbr_ok(&x.a, "FreeBusyMerged", "0120"),
+                                       fbr_no_access)));
     cr_assert_eq(fx_run(&x), 0);
     cr_assert_eq(x.call.n_attendees, 2);
     cr_assert_eq(x.call.n_errors, 0);
@@ -234,11 +237,11 @@ Test(soap, gua_mixed_ok_and_no_freebusy_access)
 }
 
 /* research-signatures #2, EWS MessageText form */
-#define FORCIBLY_CLOSED                                                                         \
-    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "    \
-    "connection was closed: An unexpected error occurred on a receive. System.IO.IOException: " \
-    "Unable to read data from the transport connection: An existing connection was forcibly "  \
-    "closed by the remote host. System.Net.Sockets.SocketException: An existing connection "   \
+#define FORCIBLY_CLOSED                                                                            \
+    "Proxy web request failed. , inner exception: System.Net.WebException: The underlying "        \
+    "connection was closed: An unexpected error occurred on a receive. System.IO.IOException: "    \
+    "Unable to read data from the transport connection: An existing connection was forcibly "      \
+    "closed by the remote host. System.Net.Sockets.SocketException: An existing connection "       \
     "was forcibly closed by the remote host."
 
 Test(soap, gua_proxy_forcibly_closed_chain_goes_through_parse_text)
@@ -338,7 +341,7 @@ Test(soap, gua_degraded_warning_none_coarser_and_all_n)
 {
     struct fx x;
     fx_init(&x);
-    const char *mbs[] = {"w@contoso.com", "none@contoso.com", "coarse@contoso.com",
+    const char *mbs[] = {"w@contoso.com",      "none@contoso.com", "coarse@contoso.com",
                          "nodata@contoso.com", "fine@contoso.com", NULL};
     x.ex.req.body = fb_str_cstr(gua_req(&x.a, "", "DetailedMerged", mbs));
     const char *warning =
@@ -348,11 +351,11 @@ Test(soap, gua_degraded_warning_none_coarser_and_all_n)
         "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:ResponseMessage>"
         "<m:FreeBusyView><t:FreeBusyViewType>FreeBusyMerged</t:FreeBusyViewType>"
         "<t:MergedFreeBusy>00220000</t:MergedFreeBusy></m:FreeBusyView></m:FreeBusyResponse>";
-    x.ex.resp.body = fb_str_cstr(gua_resp(
-        &x.a, fb_arena_printf(&x.a, "%s%s%s%s%s", warning, fbr_ok(&x.a, "None", ""),
-                              fbr_ok(&x.a, "FreeBusy", "0000"),
-                              fbr_ok(&x.a, "DetailedMerged", "NNNNNNNN"),
-                              fbr_ok(&x.a, "Detailed", "0N20"))));
+    x.ex.resp.body = fb_str_cstr(
+        gua_resp(&x.a, fb_arena_printf(&x.a, "%s%s%s%s%s", warning, fbr_ok(&x.a, "None", ""),
+                                       fbr_ok(&x.a, "FreeBusy", "0000"),
+                                       fbr_ok(&x.a, "DetailedMerged", "NNNNNNNN"),
+                                       fbr_ok(&x.a, "Detailed", "0N20"))));
     cr_assert_eq(fx_run(&x), 0);
     cr_assert_eq(x.call.n_attendees, 5);
     struct fb_attendee *at = x.call.attendees;
@@ -480,7 +483,8 @@ Test(soap, soap11_server_busy_fault_with_backoff)
         "a:ErrorServerBusy</faultcode>\n"
         "  <faultstring xml:lang=\"en-US\">Too many concurrent requests; slow down.</faultstring>\n"
         "  <detail>\n"
-        "    <e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">"
+        "    <e:ResponseCode "
+        "xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">"
         "ErrorServerBusy</e:ResponseCode>\n"
         "    <e:Message xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">"
         "The mailbox server is busy; retry after the back-off period.</e:Message>\n"
@@ -569,33 +573,33 @@ Test(soap, soap12_wstrust_fault_with_psf_detail)
 
 /* ---- Autodiscover SOAP --------------------------------------------------------- */
 
-#define AUTOD_ENV_OPEN(scheme)                                                                  \
-    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<s:Envelope "                                 \
-    "xmlns:s=\"" scheme "://schemas.xmlsoap.org/soap/envelope/\" "                             \
-    "xmlns:a=\"http://www.w3.org/2005/08/addressing\">\n"                                      \
-    "<s:Header><a:Action s:mustUnderstand=\"1\">" scheme "://schemas.microsoft.com/exchange/"  \
-    "2010/Autodiscover/Autodiscover/GetUserSettingsResponse</a:Action>"                        \
-    "<h:ServerVersionInfo xmlns:h=\"" scheme "://schemas.microsoft.com/exchange/2010/"         \
-    "Autodiscover\"><h:MajorVersion>15</h:MajorVersion><h:MinorVersion>1</h:MinorVersion>"     \
-    "<h:MajorBuildNumber>2507</h:MajorBuildNumber><h:MinorBuildNumber>39</h:MinorBuildNumber>" \
+#define AUTOD_ENV_OPEN(scheme)                                                                     \
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<s:Envelope "                                     \
+    "xmlns:s=\"" scheme "://schemas.xmlsoap.org/soap/envelope/\" "                                 \
+    "xmlns:a=\"http://www.w3.org/2005/08/addressing\">\n"                                          \
+    "<s:Header><a:Action s:mustUnderstand=\"1\">" scheme "://schemas.microsoft.com/exchange/"      \
+    "2010/Autodiscover/Autodiscover/GetUserSettingsResponse</a:Action>"                            \
+    "<h:ServerVersionInfo xmlns:h=\"" scheme "://schemas.microsoft.com/exchange/2010/"             \
+    "Autodiscover\"><h:MajorVersion>15</h:MajorVersion><h:MinorVersion>1</h:MinorVersion>"         \
+    "<h:MajorBuildNumber>2507</h:MajorBuildNumber><h:MinorBuildNumber>39</h:MinorBuildNumber>"     \
     "<h:Version>Exchange2015</h:Version></h:ServerVersionInfo></s:Header>\n<s:Body>\n"
 
-#define AUTOD_USERS_RESP(scheme)                                                                \
-    AUTOD_ENV_OPEN(scheme)                                                                      \
-    "<GetUserSettingsResponseMessage xmlns=\"" scheme "://schemas.microsoft.com/exchange/2010/" \
-    "Autodiscover\"><Response xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n"        \
-    "<ErrorCode>NoError</ErrorCode><ErrorMessage/><UserResponses>\n"                           \
-    "<UserResponse><ErrorCode>InvalidUser</ErrorCode><ErrorMessage>No account is known for "   \
-    "this address.</ErrorMessage><RedirectTarget i:nil=\"true\"/><UserSettingErrors/>"         \
-    "<UserSettings/></UserResponse>\n"                                                          \
-    "<UserResponse><ErrorCode>NoError</ErrorCode><ErrorMessage>No error.</ErrorMessage>"       \
-    "<UserSettingErrors><UserSettingError><ErrorCode>InvalidUser</ErrorCode>"                  \
-    "<ErrorMessage>The setting cannot be returned for this user.</ErrorMessage>"               \
-    "<SettingName>ExternalEwsUrl</SettingName></UserSettingError></UserSettingErrors>"         \
-    "<UserSettings><UserSetting i:type=\"StringSetting\"><Name>UserDisplayName</Name>"         \
-    "<Value>Tom Berg</Value></UserSetting></UserSettings></UserResponse>\n"                    \
-    "<UserResponse><ErrorCode>RedirectAddress</ErrorCode><ErrorMessage>Redirection address."   \
-    "</ErrorMessage><RedirectTarget>tom@cloud.fabrikam.com</RedirectTarget></UserResponse>\n"  \
+#define AUTOD_USERS_RESP(scheme)                                                                   \
+    AUTOD_ENV_OPEN(scheme)                                                                         \
+    "<GetUserSettingsResponseMessage xmlns=\"" scheme "://schemas.microsoft.com/exchange/2010/"    \
+    "Autodiscover\"><Response xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n"            \
+    "<ErrorCode>NoError</ErrorCode><ErrorMessage/><UserResponses>\n"                               \
+    "<UserResponse><ErrorCode>InvalidUser</ErrorCode><ErrorMessage>No account is known for "       \
+    "this address.</ErrorMessage><RedirectTarget i:nil=\"true\"/><UserSettingErrors/>"             \
+    "<UserSettings/></UserResponse>\n"                                                             \
+    "<UserResponse><ErrorCode>NoError</ErrorCode><ErrorMessage>No error.</ErrorMessage>"           \
+    "<UserSettingErrors><UserSettingError><ErrorCode>InvalidUser</ErrorCode>"                      \
+    "<ErrorMessage>The setting cannot be returned for this user.</ErrorMessage>"                   \
+    "<SettingName>ExternalEwsUrl</SettingName></UserSettingError></UserSettingErrors>"             \
+    "<UserSettings><UserSetting i:type=\"StringSetting\"><Name>UserDisplayName</Name>"             \
+    "<Value>Tom Berg</Value></UserSetting></UserSettings></UserResponse>\n"                        \
+    "<UserResponse><ErrorCode>RedirectAddress</ErrorCode><ErrorMessage>Redirection address."       \
+    "</ErrorMessage><RedirectTarget>tom@cloud.fabrikam.com</RedirectTarget></UserResponse>\n"      \
     "</UserResponses></Response></GetUserSettingsResponseMessage></s:Body></s:Envelope>\n"
 
 static const char *autod_users_req =
@@ -773,7 +777,10 @@ Test(soap, pox_redirect_addr_is_not_an_error)
 
 /* ---- safety and robustness ----------------------------------------------------- */
 
-static int has(const char *s, const char *needle) { return s && strstr(s, needle) != NULL; }
+static int has(const char *s, const char *needle)
+{
+    return s && strstr(s, needle) != NULL;
+}
 
 static void assert_nowhere(struct fx *x, const char *needle)
 {
@@ -791,13 +798,13 @@ static void assert_nowhere(struct fx *x, const char *needle)
     }
 }
 
-#define DOCTYPE_RESP                                                                            \
-    "<?xml version=\"1.0\"?>\n<!-- a comment first -->\n"                                      \
-    "<!DOCTYPE x [<!ENTITY e \"EXPANDED\">]>\n"                                                \
-    "<s:Envelope " ENV_NS "><s:Body><m:GetUserAvailabilityResponse><m:FreeBusyResponseArray>"  \
-    "<m:FreeBusyResponse><m:ResponseMessage ResponseClass=\"Error\"><m:MessageText>&e;"        \
-    "</m:MessageText><m:ResponseCode>&e;</m:ResponseCode></m:ResponseMessage>"                 \
-    "</m:FreeBusyResponse></m:FreeBusyResponseArray></m:GetUserAvailabilityResponse></s:Body>" \
+#define DOCTYPE_RESP                                                                               \
+    "<?xml version=\"1.0\"?>\n<!-- a comment first -->\n"                                          \
+    "<!DOCTYPE x [<!ENTITY e \"EXPANDED\">]>\n"                                                    \
+    "<s:Envelope " ENV_NS "><s:Body><m:GetUserAvailabilityResponse><m:FreeBusyResponseArray>"      \
+    "<m:FreeBusyResponse><m:ResponseMessage ResponseClass=\"Error\"><m:MessageText>&e;"            \
+    "</m:MessageText><m:ResponseCode>&e;</m:ResponseCode></m:ResponseMessage>"                     \
+    "</m:FreeBusyResponse></m:FreeBusyResponseArray></m:GetUserAvailabilityResponse></s:Body>"     \
     "</s:Envelope>"
 
 Test(soap, doctype_refused_and_entity_never_expanded)
@@ -882,18 +889,17 @@ Test(soap, garbage_after_lt_gives_format_error)
 Test(soap, no_namespaces_matched_by_local_name_and_flagged)
 {
     struct fx x;
-    cr_assert_eq(
-        run(&x, NULL,
-            "<Envelope><Body><GetUserAvailabilityResponse><FreeBusyResponseArray>"
-            "<FreeBusyResponse><ResponseMessage ResponseClass=\"Error\">"
-            "<MessageText>Access to the calendar was denied.</MessageText>"
-            "<ResponseCode>ErrorNoFreeBusyAccess</ResponseCode><MessageXml>"
-            "<ExceptionCode>5037</ExceptionCode><Value Name=\"InnerErrorResponseCode\">"
-            "ErrorAccessDenied</Value></MessageXml></ResponseMessage><FreeBusyView>"
-            "<FreeBusyViewType>None</FreeBusyViewType></FreeBusyView></FreeBusyResponse>"
-            "</FreeBusyResponseArray></GetUserAvailabilityResponse></Body></Envelope>",
-            200),
-        0);
+    cr_assert_eq(run(&x, NULL,
+                     "<Envelope><Body><GetUserAvailabilityResponse><FreeBusyResponseArray>"
+                     "<FreeBusyResponse><ResponseMessage ResponseClass=\"Error\">"
+                     "<MessageText>Access to the calendar was denied.</MessageText>"
+                     "<ResponseCode>ErrorNoFreeBusyAccess</ResponseCode><MessageXml>"
+                     "<ExceptionCode>5037</ExceptionCode><Value Name=\"InnerErrorResponseCode\">"
+                     "ErrorAccessDenied</Value></MessageXml></ResponseMessage><FreeBusyView>"
+                     "<FreeBusyViewType>None</FreeBusyViewType></FreeBusyView></FreeBusyResponse>"
+                     "</FreeBusyResponseArray></GetUserAvailabilityResponse></Body></Envelope>",
+                     200),
+                 0);
     cr_assert_str_eq(x.call.operation, "GetUserAvailability");
     cr_assert_eq(x.call.n_attendees, 1);
     struct fb_finding *f = x.call.attendees[0].finding;
