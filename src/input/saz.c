@@ -19,6 +19,7 @@
  * open is reported as such.
  */
 #include "readers.h"
+#include "zip_recover.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -1000,6 +1001,36 @@ static int probe_password(struct reader *r, const struct sess *ss, size_t ns)
     return 0;
 }
 
+/* A zip that starts like one but cannot be opened was most likely cut short (its central
+ * directory is at the end): open the complete entries it still holds, with a warning.
+ * On success the failed source zs is freed; else NULL and zs is left to the caller. */
+static zip_t *open_cut_short(struct reader *r, zip_source_t *zs, zip_error_t *ze)
+{
+    size_t len = 0, kept = 0;
+    uint8_t *image = fb_zip_recover(r->src->data, r->src->len, &len, &kept);
+    if (!image)
+        return NULL;
+    zip_error_t e2;
+    zip_error_init(&e2);
+    zip_source_t *rs = zip_source_buffer_create(image, len, 1, &e2); /* frees image */
+    zip_t *za = rs ? zip_open_from_source(rs, ZIP_RDONLY, &e2) : NULL;
+    if (!za) {
+        if (rs)
+            zip_source_free(rs);
+        else
+            free(image);
+        zip_error_fini(&e2);
+        return NULL;
+    }
+    zip_error_fini(&e2);
+    fb_trace_warn(r->t, r->src->path, NULL,
+                  "the archive is cut short (libzip: %s; no central directory): read the %zu "
+                  "complete entries it still holds",
+                  zip_error_strerror(ze), kept);
+    zip_source_free(zs);
+    return za;
+}
+
 static int read_saz(const struct fb_input_src *src, const struct fb_read_opts *o, fb_exchange_cb cb,
                     void *user, struct fb_trace *t, struct fb_diag *d)
 {
@@ -1009,6 +1040,8 @@ static int read_saz(const struct fb_input_src *src, const struct fb_read_opts *o
     zip_source_t *zs = zip_source_buffer_create(src->data, src->len, 0, &ze);
     if (zs)
         r.za = zip_open_from_source(zs, ZIP_RDONLY, &ze);
+    if (!r.za && src->len >= 4 && memcmp(src->data, "PK\x03\x04", 4) == 0)
+        r.za = open_cut_short(&r, zs, &ze);
     if (!r.za) {
         int rc = fb_diag_set(d, FB_ERR_FORMAT, src->path, "cannot open archive: %s",
                              zip_error_strerror(&ze));

@@ -9,7 +9,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <zip.h>
 
@@ -451,6 +453,19 @@ fail:
     return -1;
 }
 
+/* "cut_at": N keeps only the first N bytes of the archive (an upload or copy that stopped
+ * early: the central directory at the end is lost). */
+static int cut_short(const char *path, const json_t *cut_at)
+{
+    if (!json_is_integer(cut_at))
+        return 0;
+    if (truncate(path, (off_t)json_integer_value(cut_at)) != 0) {
+        fprintf(stderr, "fbgen: cannot cut %s short: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 int fb_gen_saz(const json_t *scenario, const char *out_path)
 {
     const json_t *exs = json_object_get(scenario, "exchanges");
@@ -490,5 +505,5 @@ int fb_gen_saz(const json_t *scenario, const char *out_path)
         zip_discard(za);
         return 1;
     }
-    return 0;
+    return cut_short(out_path, json_object_get(s, "cut_at"));
 }
