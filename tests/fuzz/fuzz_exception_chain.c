@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f.n_urls > FB_FINDING_MAX_URLS)
         abort();
     for (size_t i = 0; i < f.n_urls; i++)
-        if (!f.urls[i] || strncmp(f.urls[i], "http", 4) != 0)
+        if (!f.urls[i] || strncasecmp(f.urls[i], "http", 4) != 0) /* schemes are case-insensitive */
             abort();
     fb_arena_cleanup(&a);
     return 0;
