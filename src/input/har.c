@@ -252,7 +252,76 @@ static size_t repair_json(const uint8_t *in, size_t n, struct fb_buf *out)
     return ok ? repairs : 0;
 }
 
-/* Parses text as JSON; on failure retries once on a repaired copy (one warning). */
+/* A HAR cut short (an export or upload that stopped early) is not valid JSON, but the
+ * entries it holds before the cut are. Returns the offset just after the last complete
+ * element of log.entries (0 when there is none) and counts them in *n. The scanner only
+ * tracks strings, escapes, nesting and the keys "log" and "entries" at their depths. */
+static size_t last_complete_entry(const uint8_t *t, size_t len, size_t *n)
+{
+    enum { MAX_DEPTH = 64 };
+    char stack[MAX_DEPTH];
+    int key_log = 0, key_entries = 0; /* the open containers at depth 1 and 2 are those */
+    size_t depth = 0, end = 0, str_start = 0, str_len = 0;
+    int in_str = 0, esc = 0;
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t ch = t[i];
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"') {
+                in_str = 0;
+                str_len = i - str_start;
+            }
+            continue;
+        }
+        if (ch == '"') {
+            in_str = 1;
+            str_start = i + 1;
+        } else if (ch == ':') {
+            const char *k = (const char *)t + str_start;
+            if (depth == 1)
+                key_log = str_len == 3 && memcmp(k, "log", 3) == 0;
+            else if (depth == 2)
+                key_entries = str_len == 7 && memcmp(k, "entries", 7) == 0;
+        } else if (ch == '{' || ch == '[') {
+            if (depth == MAX_DEPTH)
+                return end;
+            stack[depth++] = (char)ch;
+        } else if (ch == '}' || ch == ']') {
+            if (depth == 0)
+                return end;
+            depth--;
+            if (depth == 3 && stack[0] == '{' && stack[1] == '{' && stack[2] == '[' && key_log &&
+                key_entries && ch == '}') {
+                end = i + 1;
+                (*n)++;
+            }
+        }
+    }
+    return end;
+}
+
+/* Reads the entries a HAR cut short still holds: everything up to the last complete
+ * entry, with the open entries array, log and root closed. */
+static json_t *parse_cut_short(const uint8_t *text, size_t len, size_t *n)
+{
+    size_t end = last_complete_entry(text, len, n);
+    if (end == 0)
+        return NULL;
+    struct fb_buf b;
+    fb_buf_init(&b, end + 8);
+    json_t *root = NULL;
+    if (fb_buf_append(&b, text, end) == FB_OK && fb_buf_append(&b, "]}}", 3) == FB_OK)
+        root = json_loadb((const char *)b.data, b.len, JSON_ALLOW_NUL, NULL);
+    fb_buf_cleanup(&b);
+    return root;
+}
+
+/* Parses text as JSON; on failure retries once on a repaired copy (one warning), then as
+ * a HAR cut short (one warning). */
 static int parse_json(const struct har_ctx *c, const uint8_t *text, size_t len, json_t **root,
                       struct fb_diag *d)
 {
@@ -273,6 +342,16 @@ static int parse_json(const struct har_ctx *c, const uint8_t *text, size_t len, 
                           "replacing %zu invalid UTF-8 byte(s), lone surrogate(s) or control "
                           "character(s)",
                           err.line, err.column, err.text, repairs);
+    }
+    if (!*root) {
+        size_t n = 0;
+        *root = repairs > 0 ? parse_cut_short(fixed.data, fixed.len, &n)
+                            : parse_cut_short(text, len, &n);
+        if (*root)
+            fb_trace_warn(c->t, c->src->path, NULL,
+                          "HAR is cut short or broken at line %d column %d (%s): read the %zu "
+                          "complete entries before that point",
+                          err.line, err.column, err.text, n);
     }
     fb_buf_cleanup(&fixed);
     if (*root)

@@ -765,6 +765,10 @@ int fb_gen_har(const json_t *scenario, const char *out_path)
     size_t n;
     if (fb_gen_har_mem(scenario, &p, &n))
         return 1;
+    /* "har": {"cut_at": N}: keep only the first N bytes (an export that stopped early) */
+    const json_t *cut = json_object_get(json_object_get(scenario, "har"), "cut_at");
+    if (json_is_integer(cut) && json_integer_value(cut) >= 0 && (size_t)json_integer_value(cut) < n)
+        n = (size_t)json_integer_value(cut);
     FILE *f = fopen(out_path, "wb");
     if (!f) {
         free(p);
