@@ -57,6 +57,10 @@ struct fb_str fb_str_trim(struct fb_str s);                      /* strips SP, H
  * FB_ERR_FORMAT on anything else, including overflow. */
 FB_NODISCARD int fb_str_to_u64(struct fb_str s, uint64_t *out);
 
+/* Days from 1970-01-01 to year-month-day (proleptic Gregorian; H. Hinnant's algorithm;
+ * month 1..12, day 1..31, not checked). Used to turn ISO 8601 and .NET times into epochs. */
+int64_t fb_days_from_civil(int64_t y, unsigned m, unsigned d);
+
 /* Value of a hexadecimal digit (either case), or -1. */
 int fb_hex_digit(int c);
 

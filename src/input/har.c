@@ -400,17 +400,6 @@ static int64_t ms_to_us(double ms)
 
 /* ---- ISO 8601 ----------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int digits(struct fb_str s, size_t at, size_t n, int *out)
 {
     if (at + n > s.len)
@@ -474,7 +463,7 @@ static int parse_iso8601(struct fb_str s, int64_t *out)
         } else
             return -1;
     }
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = fb_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - off_s;
     *out = secs * 1000000 + frac_us;
     return 0;

@@ -289,16 +289,6 @@ static int digits_at(const char *s, int n, int *v)
     return 1;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* .NET round-trip time "yyyy-MM-ddTHH:mm:ss[.fffffff][Z|+hh:mm|-hh:mm]" to microseconds
  * since the epoch, UTC (no offset: taken as UTC). Returns 1 and *us, 0 when absent
  * (DateTime.MinValue, i.e. year 1) or unparsable. */
@@ -338,7 +328,7 @@ static int parse_net_time(const char *s, int64_t *us)
     if (*p != '\0')
         return 0;
     int64_t secs =
-        days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
+        fb_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
     *us = secs * 1000000 + frac;
     return 1;
 }

@@ -102,6 +102,16 @@ int fb_str_to_u64(struct fb_str s, uint64_t *out)
     return FB_OK;
 }
 
+int64_t fb_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
 int fb_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')

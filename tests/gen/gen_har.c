@@ -14,6 +14,8 @@
  */
 #include "gen_har.h"
 
+#include "fbdiag/util.h"
+
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -172,16 +174,6 @@ static int get_body(const json_t *msg, struct bytes *out)
 
 /* ---- times -------------------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int *y, int *m, int *d)
 {
     z += 719468;
@@ -208,7 +200,7 @@ static int parse_started(const char *s, int64_t *us)
             frac += (*p - '0') * scale;
     if (strcmp(p, "Z") != 0)
         return -1;
-    *us = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
+    *us = (fb_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
               1000000 +
           frac;
     return 0;

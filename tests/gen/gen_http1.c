@@ -448,17 +448,6 @@ int fb_gen_write_interim(const json_t *response, struct fb_buf *out)
     return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int fb_gen_parse_time(const char *s, int64_t *us)
 {
     int y, mo, d, h, mi, sec, n = 0;
@@ -493,7 +482,7 @@ int fb_gen_parse_time(const char *s, int64_t *us)
     if (*p)
         goto bad;
     int64_t secs =
-        days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
+        fb_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
     *us = secs * 1000000 + frac;
     return 0;
 bad:
