@@ -14,10 +14,11 @@
 #include "fbdiag/batch.h"
 #include "fbdiag/sig.h"
 
-static void warn_stderr(void *user, const char *msg)
+/* -q: overrides of built-in rules are not reported */
+static void quiet_warn(void *user, const char *msg)
 {
     (void)user;
-    fprintf(stderr, "fbdiag: %s\n", msg);
+    (void)msg;
 }
 
 int fb_cmd_batch(const struct fb_options *o, FILE *out)
@@ -44,15 +45,7 @@ int fb_cmd_batch(const struct fb_options *o, FILE *out)
     }
 
     struct fb_sig_db *db = NULL;
-    if (fb_sig_db_new(&db, &d) != FB_OK) {
-        fprintf(stderr, "fbdiag: built-in signatures: %s: %s\n", d.where, d.msg);
-        fb_batch_inputs_cleanup(&in);
-        return FB_EXIT_USAGE;
-    }
-    if (o->signatures_dir &&
-        fb_sig_db_add_dir(db, o->signatures_dir, o->quiet ? NULL : warn_stderr, NULL, &d)) {
-        fprintf(stderr, "fbdiag: %s: %s\n", d.where, d.msg);
-        fb_sig_db_free(db);
+    if (fb_cmd_load_signatures(o, o->quiet ? quiet_warn : NULL, NULL, &db) != FB_EXIT_OK) {
         fb_batch_inputs_cleanup(&in);
         return FB_EXIT_USAGE;
     }

@@ -147,21 +147,15 @@ int fb_cmd_diagnose(const struct fb_options *o, FILE *out)
     fb_cmd_report_opts(o, out, &ro);
     struct fb_diag d;
     fb_diag_clear(&d);
-    struct fb_sig_db *db = NULL;
-    if (fb_sig_db_new(&db, &d) != FB_OK) {
-        fprintf(stderr, "fbdiag: built-in signatures: %s: %s\n", d.where, d.msg);
-        return FB_EXIT_USAGE;
-    }
     struct fb_trace *t = fb_xmalloc(sizeof *t);
     fb_trace_init(t);
-    int code = FB_EXIT_OK;
-    if (o->signatures_dir && fb_sig_db_add_dir(db, o->signatures_dir, warn_to_trace, t, &d)) {
-        fprintf(stderr, "fbdiag: %s: %s\n", d.where, d.msg);
-        fb_sig_db_free(db);
+    struct fb_sig_db *db = NULL;
+    if (fb_cmd_load_signatures(o, warn_to_trace, t, &db) != FB_EXIT_OK) {
         fb_trace_cleanup(t);
         free(t);
         return FB_EXIT_USAGE;
     }
+    int code = FB_EXIT_OK;
 
     struct fb_read_opts rd;
     fb_read_opts_default(&rd);

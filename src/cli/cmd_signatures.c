@@ -15,12 +15,6 @@
 
 #include "fbdiag/sig.h"
 
-static void warn_stderr(void *user, const char *msg)
-{
-    (void)user;
-    fprintf(stderr, "fbdiag: warning: %s\n", msg);
-}
-
 static json_t *strings_json(const char *const *v, size_t n)
 {
     json_t *a = json_array();
@@ -151,18 +145,9 @@ int fb_cmd_signatures(const struct fb_options *o, FILE *out)
 {
     if (o->sig_action == FB_SIG_CHECK)
         return cmd_check(o, out);
-    struct fb_diag d;
-    fb_diag_clear(&d);
     struct fb_sig_db *db = NULL;
-    if (fb_sig_db_new(&db, &d) != FB_OK) {
-        fprintf(stderr, "fbdiag: built-in signatures: %s: %s\n", d.where, d.msg);
+    if (fb_cmd_load_signatures(o, NULL, NULL, &db) != FB_EXIT_OK)
         return FB_EXIT_USAGE;
-    }
-    if (o->signatures_dir && fb_sig_db_add_dir(db, o->signatures_dir, warn_stderr, NULL, &d)) {
-        fprintf(stderr, "fbdiag: %s: %s\n", d.where, d.msg);
-        fb_sig_db_free(db);
-        return FB_EXIT_USAGE;
-    }
     int code;
     switch (o->sig_action) {
     case FB_SIG_LIST: code = cmd_list(db, o, out); break;
