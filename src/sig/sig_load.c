@@ -140,6 +140,8 @@ static int compile_regex(struct loader *L, yaml_node_t *n, struct cond *c, const
 static int parse_operator(struct loader *L, yaml_node_t *key, yaml_node_t *val, struct cond *c)
 {
     const char *op = scalar(key);
+    if (!op)
+        return fail(L, key, "an operator is a string (regex, contains, not, gte, ...)");
     static const struct {
         const char *name;
         enum cond_op op;

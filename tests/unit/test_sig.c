@@ -1044,3 +1044,11 @@ Test(sig_load, every_fact_is_documented)
     free(text);
     free(doc);
 }
+
+/* Found by fuzz_sig_load in CI: an operator key that is not a string (a flow sequence)
+ * reached strcmp with NULL. */
+Test(sig_load, operator_that_is_not_a_string_issue_fuzz_null)
+{
+    expect_error(HEAD "match:\n  - call.status: {[gte]: 1}\n" TAIL, "r/x.yaml:4",
+                 "an operator is a string");
+}
