@@ -759,27 +759,76 @@ static const char *tri_text(int v)
     return v == FB_TRI_TRUE ? "yes" : v == FB_TRI_FALSE ? "no" : "?";
 }
 
+/* The call column: its source, and with several inputs the input's number ("#1 har:0"). */
+static const char *call_label(struct ctx *c, size_t ci)
+{
+    const struct fb_call *call = c->t->calls[ci];
+    if (c->t->n_inputs < 2)
+        return tx(c, call->source);
+    return fb_arena_printf(&c->a, "#%u %s", (unsigned)call->input, tx(c, call->source));
+}
+
+static const char *call_requester(const struct fb_call *call)
+{
+    return call->requester ? call->requester : call->http.anchor_mailbox;
+}
+
+/* A requester column is shown when the availability calls come from more than one
+ * requester (several users' traces of one case); Autodiscover anchors do not count. */
+static int several_requesters(const struct fb_trace *t)
+{
+    const char *first = NULL;
+    for (size_t ci = 0; ci < t->n_calls; ci++) {
+        enum fb_call_kind k = t->calls[ci]->kind;
+        if (k != FB_CALL_EWS_GUA && k != FB_CALL_OWA_GUA && k != FB_CALL_GRAPH_SCHEDULE &&
+            k != FB_CALL_OWA_CALENDAR)
+            continue;
+        const char *r = call_requester(t->calls[ci]);
+        if (!r)
+            continue;
+        if (!first)
+            first = r;
+        else if (!fb_str_ieq_cstr(fb_str_cstr(first), r))
+            return 1;
+    }
+    return 0;
+}
+
+enum { ATT_COLS = 7 };
+
+/* The cells of one attendee row (the requester cell is NULL when not shown). */
+static void attendee_cells(struct ctx *c, size_t ci, size_t ai, int with_req,
+                           const char *cells[ATT_COLS])
+{
+    const struct fb_call *call = c->t->calls[ci];
+    const struct fb_attendee *a = &call->attendees[ai];
+    const struct fb_attendee_facts *af = att_facts(c, ci, ai);
+    const char *res = fb_result_name(a->result);
+    cells[0] = call_label(c, ci);
+    cells[1] = with_req ? tx(c, call_requester(call)) : NULL;
+    cells[2] = tx(c, a->mailbox);
+    cells[3] = res ? res : "-";
+    cells[4] = tx(c, a->finding ? a->finding->response_code : NULL);
+    cells[5] = tx(c, af ? af->route : a->route);
+    /* peers matter for a failing pair; an ok row shows "-" (the JSON has it) */
+    cells[6] = a->result == FB_RES_OK ? "-" : tri_text(af ? af->route_peers_ok : -1);
+}
+
 static void text_attendees(struct ctx *c)
 {
     const struct fb_trace *t = c->t;
-    enum { COLS = 6 };
-    static const char *const head[COLS] = {"call",          "attendee", "result",
-                                           "response code", "route",    "peers ok"};
-    int w[COLS];
-    for (int k = 0; k < COLS; k++)
+    static const char *const head[ATT_COLS] = {"call",          "requester", "attendee", "result",
+                                               "response code", "route",     "peers ok"};
+    int with_req = several_requesters(t);
+    int w[ATT_COLS];
+    for (int k = 0; k < ATT_COLS; k++)
         w[k] = (int)strlen(head[k]);
     size_t rows = 0;
+    const char *cells[ATT_COLS];
     for (size_t ci = 0; ci < t->n_calls; ci++)
         for (size_t ai = 0; ai < t->calls[ci]->n_attendees && rows < TEXT_MAX_ROWS; ai++, rows++) {
-            const struct fb_attendee *a = &t->calls[ci]->attendees[ai];
-            const struct fb_attendee_facts *af = att_facts(c, ci, ai);
-            const char *cells[COLS] = {tx(c, t->calls[ci]->source),
-                                       tx(c, a->mailbox),
-                                       fb_result_name(a->result),
-                                       tx(c, a->finding ? a->finding->response_code : NULL),
-                                       tx(c, af ? af->route : a->route),
-                                       tri_text(af ? af->route_peers_ok : -1)};
-            for (int k = 0; k < COLS; k++) {
+            attendee_cells(c, ci, ai, with_req, cells);
+            for (int k = 0; k < ATT_COLS; k++) {
                 int l = (int)strlen(cells[k] ? cells[k] : "");
                 if (l > w[k])
                     w[k] = l > TEXT_CELL_MAX ? TEXT_CELL_MAX : l;
@@ -788,8 +837,11 @@ static void text_attendees(struct ctx *c)
     if (rows == 0)
         return;
     fputs("\nAttendees:\n  ", c->out);
-    for (int k = 0; k < COLS; k++)
-        k + 1 < COLS ? cell(c, head[k], w[k] + 2, NULL) : (void)fputs(head[k], c->out);
+    for (int k = 0; k < ATT_COLS; k++) {
+        if (k == 1 && !with_req)
+            continue;
+        k + 1 < ATT_COLS ? cell(c, head[k], w[k] + 2, NULL) : (void)fputs(head[k], c->out);
+    }
     fputc('\n', c->out);
     size_t total = 0;
     rows = 0;
@@ -798,17 +850,15 @@ static void text_attendees(struct ctx *c)
             if (rows >= TEXT_MAX_ROWS)
                 continue;
             rows++;
-            const struct fb_attendee *a = &t->calls[ci]->attendees[ai];
-            const struct fb_attendee_facts *af = att_facts(c, ci, ai);
+            attendee_cells(c, ci, ai, with_req, cells);
             fputs("  ", c->out);
-            cell(c, tx(c, t->calls[ci]->source), w[0] + 2, NULL);
-            cell(c, tx(c, a->mailbox), w[1] + 2, NULL);
-            const char *res = fb_result_name(a->result);
-            cell(c, res ? res : "-", w[2] + 2, colour_of_result(a->result));
-            cell(c, tx(c, a->finding ? a->finding->response_code : NULL), w[3] + 2, NULL);
-            cell(c, tx(c, af ? af->route : a->route), w[4] + 2, NULL);
-            /* peers matter for a failing pair; an ok row shows "-" (the JSON has it) */
-            fputs(a->result == FB_RES_OK ? "-" : tri_text(af ? af->route_peers_ok : -1), c->out);
+            for (int k = 0; k + 1 < ATT_COLS; k++) {
+                if (k == 1 && !with_req)
+                    continue;
+                cell(c, cells[k], w[k] + 2,
+                     k == 3 ? colour_of_result(t->calls[ci]->attendees[ai].result) : NULL);
+            }
+            fputs(cells[ATT_COLS - 1], c->out);
             if (superseded(c, ci))
                 fputs("  (superseded)", c->out);
             fputc('\n', c->out);

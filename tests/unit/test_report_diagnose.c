@@ -612,8 +612,11 @@ Test(report_diagnose, text_verdict_line_and_sections)
     cr_assert_not_null(strstr(s, "  - saz:2 (call, HTTP 200) a:ErrorServerBusy\n"), "%s", s);
     cr_assert_null(strstr(s, "eyJ"), "token leaked");
     /* attendee table: header and one row per attendee */
-    cr_assert_not_null(strstr(s, "\nAttendees:\n  call   attendee         result  response code"),
-                       "%s", s);
+    cr_assert_not_null(
+        strstr(s, "\nAttendees:\n  call      attendee         result  response code"), "%s", s);
+    /* two inputs: each call is named with its input's number; one requester: no column */
+    cr_assert_not_null(strstr(s, "\n  #0 saz:1  Y1@datum.com     error   "), "%s", s);
+    cr_assert_null(strstr(s, "requester       "), "%s", s);
     /* every line fits in 100 columns */
     for (const char *p = s; *p;) {
         const char *nl = strchr(p, '\n');
