@@ -35,7 +35,11 @@ echo "not a trace" >"$work/corpus/notes.txt"
 
 cat >"$work/fake-ssh" <<'SSH'
 #!/bin/sh
-# fake-ssh [OPTIONS] HOST [--] CMD...: runs CMD here and notes HOST
+# fake-ssh [OPTIONS] HOST [--] CMD...: runs CMD here and notes HOST. A real ssh login
+# always has HOME and SHELL (from passwd); GNU parallel's remote wrapper runs the job with
+# $SHELL and silently does nothing without it, so set them as sshd would (CI may run
+# with neither).
+export HOME="${HOME:-$(dirname "$0")}" SHELL="${SHELL:-/bin/sh}"
 while [ $# -gt 0 ]; do case $1 in -*) shift ;; *) break ;; esac; done
 echo "$1" >>"$(dirname "$0")/hosts.log"
 shift
@@ -53,7 +57,7 @@ parallel --ssh "$work/fake-ssh" --pipe -N 8 --keep-order -S 2/hostA,2/hostB \
     "$bin" batch --mapper -j 2 <inputs.txt >records.ndjson 2>parallel.err || {
     echo "check-parallel: parallel failed" >&2; cat parallel.err >&2; exit 1; }
 
-fail() { echo "check-parallel: FAIL: $*" >&2; exit 1; }
+fail() { echo "check-parallel: FAIL: $*" >&2; sed -n 1,20p parallel.err >&2; exit 1; }
 got=$(wc -l <records.ndjson)
 [ "$got" -eq "$want" ] || fail "$got records for $want inputs"
 /usr/bin/python3 - inputs.txt records.ndjson <<'PY' || fail "records do not match the inputs"
