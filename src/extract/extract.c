@@ -29,9 +29,9 @@ static void split_url(struct fb_str url, struct url_parts *u)
 {
     memset(u, 0, sizeof *u);
     u->host = u->path = u->query = fb_str_make("", 0);
-    const char *p = url.ptr, *end = url.ptr + url.len;
     if (!url.ptr)
         return;
+    const char *p = url.ptr, *end = url.ptr + url.len;
     if (fb_str_istarts(url, "http://") || fb_str_istarts(url, "https://")) {
         p = (const char *)memchr(url.ptr, ':', url.len) + 3;
         const char *h = p;

@@ -639,7 +639,8 @@ static int add_dir(struct fb_sig_db *db, const char *dir, fb_sig_warn_fn warn, v
         names[n++] = fb_xstrdup(e->d_name);
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1) /* qsort's pointer must not be NULL, even for 0 elements */
+        qsort(names, n, sizeof *names, cmp_names);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         char path[4096];
