@@ -8,6 +8,7 @@
 #ifndef FB_TRACE_H
 #define FB_TRACE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,9 @@ void fb_trace_cleanup(struct fb_trace *t);
 /* Adds a warning (copied into the trace arena). input/source may be NULL. */
 void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt, ...)
     FB_PRINTF(4, 5);
+/* The same with a va_list (for callers' own printf-like warning helpers). */
+void fb_trace_vwarn(struct fb_trace *t, const char *input, const char *source, const char *fmt,
+                    va_list ap) FB_PRINTF(4, 0);
 /* Counts one exchange (source may be NULL) under an advice kind. */
 void fb_trace_advise(struct fb_trace *t, enum fb_advice_kind k, const char *input,
                      const char *source);

@@ -104,12 +104,10 @@ static void warn(struct sctx *c, const char *fmt, ...)
 {
     if (!c->t)
         return;
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fb_trace_vwarn(c->t, c->input, c->call->source, fmt, ap);
     va_end(ap);
-    fb_trace_warn(c->t, c->input, c->call->source, "%s", msg);
 }
 
 /* ---- element matching -------------------------------------------------------------- */

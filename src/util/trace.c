@@ -63,15 +63,21 @@ static const char *keep(struct fb_trace *t, const char *s)
 
 void fb_trace_warn(struct fb_trace *t, const char *input, const char *source, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    fb_trace_vwarn(t, input, source, fmt, ap);
+    va_end(ap);
+}
+
+void fb_trace_vwarn(struct fb_trace *t, const char *input, const char *source, const char *fmt,
+                    va_list ap)
+{
     if (t->n_warnings >= FB_TRACE_MAX_WARNINGS) {
         t->n_warnings_dropped++;
         return;
     }
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     struct fb_warning *w = &t->warnings[t->n_warnings++];
     w->input = keep(t, input);
     w->source = keep(t, source);
