@@ -32,6 +32,21 @@ const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_a
 /* "host-<8 hex>.invalid" (a host name or an IP literal). Returns NULL for NULL, "" for "". */
 const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a);
 
+/* The names a trace gives that fb_pseudonym_text must replace wherever they stand (not
+ * only in URLs): domains, hosts, IP literals. Zero-initialise; the names are copied into
+ * the arena given to fb_pseudonym_seed_add, so they outlive the exchange they came from. */
+#define FB_PSEUDONYM_MAX_SEEDS 1024
+struct fb_pseudonym_seeds {
+    const char **v;
+    size_t n, cap;
+    size_t dropped; /* distinct names past FB_PSEUDONYM_MAX_SEEDS (replaced only in URLs) */
+};
+
+/* Adds name[0..len) (len (size_t)-1: NUL-terminated) unless it is NULL, has no '.', or is
+ * there already (case-insensitive). A ":port" suffix is dropped. */
+void fb_pseudonym_seed_add(struct fb_pseudonym_seeds *s, const char *name, size_t len,
+                           struct fb_arena *a);
+
 /* Pseudonymizes a rendered report (text or JSON): every mailbox address; every host in a
  * URL (after "://"); and every name equal to one of seeds[0..n_seeds) (the domains and
  * hosts the trace names: attendee domains, routes, the requester's domain, hosts talked

@@ -74,35 +74,18 @@ static int load_logs(const struct fb_options *o, struct fb_log_set *logs)
     return code;
 }
 
-struct seeds {
-    const char **v;
-    size_t n, cap;
-};
-
-static void add_seed(struct fb_arena *a, struct seeds *s, const char *name)
-{
-    if (!name || !strchr(name, '.'))
-        return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        s->v = fb_arena_realloc(a, s->v, s->cap * sizeof *s->v, cap * sizeof *s->v);
-        s->cap = cap;
-    }
-    s->v[s->n++] = name;
-}
-
 /* The domains and hosts the trace names, for --pseudonymize: attendee domains and
  * routes, the requester's domain, and the hosts the client talked to. */
-static void pseudonym_seeds(struct fb_trace *t, struct seeds *s)
+static void pseudonym_seeds(struct fb_trace *t, struct fb_pseudonym_seeds *s)
 {
     const struct fb_facts *fx = t->facts;
     if (fx)
-        add_seed(&t->arena, s, fx->requester_domain);
+        fb_pseudonym_seed_add(s, fx->requester_domain, (size_t)-1, &t->arena);
     for (size_t i = 0; i < t->n_calls; i++) {
-        add_seed(&t->arena, s, t->calls[i]->http.host);
+        fb_pseudonym_seed_add(s, t->calls[i]->http.host, (size_t)-1, &t->arena);
         for (size_t j = 0; fx && j < t->calls[i]->n_attendees; j++) {
-            add_seed(&t->arena, s, fx->calls[i].attendees[j].domain);
-            add_seed(&t->arena, s, fx->calls[i].attendees[j].route);
+            fb_pseudonym_seed_add(s, fx->calls[i].attendees[j].domain, (size_t)-1, &t->arena);
+            fb_pseudonym_seed_add(s, fx->calls[i].attendees[j].route, (size_t)-1, &t->arena);
         }
     }
 }
@@ -120,7 +103,7 @@ static int report_pseudonymized(FILE *out, struct fb_trace *t, const struct fb_d
     if (fclose(mem) != 0)
         rc = FB_ERR_IO;
     if (rc == FB_OK) {
-        struct seeds seeds = {NULL, 0, 0};
+        struct fb_pseudonym_seeds seeds = {NULL, 0, 0, 0};
         pseudonym_seeds(t, &seeds);
         size_t out_len;
         char *p = fb_pseudonym_text(key, buf, len, seeds.v, seeds.n, &t->arena, &out_len);

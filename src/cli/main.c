@@ -18,6 +18,7 @@
 #include "fbdiag/capture.h"
 #include "fbdiag/cli.h"
 #include "fbdiag/input.h"
+#include "fbdiag/pseudonym.h"
 #include "fbdiag/report.h"
 #include "fbdiag/trace.h"
 
@@ -30,12 +31,33 @@ struct listing {
     struct fb_exchange_writer *w;
     int write_failed;
     struct fb_capture capture; /* capture-quality advice, reported on stderr */
+    /* --pseudonymize: the names to replace, gathered while the listing goes to memory */
+    const char *pseudonym_key;
+    struct fb_pseudonym_seeds seeds;
+    struct fb_arena *seed_arena;
 };
+
+/* The host names and IP literals an exchange shows (Host, SNI, a CONNECT target, the
+ * peers' addresses but loopback): seeds for --pseudonymize. */
+static void seed_exchange(struct listing *l, const struct fb_exchange *ex)
+{
+    struct fb_str host = fb_msg_header_value(&ex->req, "Host");
+    fb_pseudonym_seed_add(&l->seeds, host.ptr, host.len, l->seed_arena);
+    fb_pseudonym_seed_add(&l->seeds, ex->conn.sni.ptr, ex->conn.sni.len, l->seed_arena);
+    if (fb_str_ieq_cstr(ex->req.method, "CONNECT"))
+        fb_pseudonym_seed_add(&l->seeds, ex->req.target.ptr, ex->req.target.len, l->seed_arena);
+    const struct fb_str ips[] = {ex->conn.client_ip, ex->conn.server_ip};
+    for (size_t i = 0; i < FB_ARRAY_LEN(ips); i++)
+        if (ips[i].len && !fb_str_istarts(ips[i], "127."))
+            fb_pseudonym_seed_add(&l->seeds, ips[i].ptr, ips[i].len, l->seed_arena);
+}
 
 static int on_exchange(const struct fb_exchange *ex, void *user)
 {
     struct listing *l = user;
     fb_capture_observe(&l->capture, ex);
+    if (l->pseudonym_key)
+        seed_exchange(l, ex);
     if (!l->w)
         l->w = fb_report_exchanges_begin(l->out, l->ro);
     int rc = fb_report_exchanges_add(l->w, l->path, ex);
@@ -43,6 +65,38 @@ static int on_exchange(const struct fb_exchange *ex, void *user)
     return rc;
 }
 
+/* Writes text[0..len) to out, pseudonymized with the listing's seeds. 0 or -1. */
+static int write_pseudonymized(FILE *out, struct listing *l, const char *text, size_t len)
+{
+    size_t out_len;
+    char *p = fb_pseudonym_text(l->pseudonym_key, text ? text : "", len, l->seeds.v, l->seeds.n,
+                                l->seed_arena, &out_len);
+    int rc = fwrite(p, 1, out_len, out) == out_len ? 0 : -1;
+    free(p);
+    return rc;
+}
+
+/* The trace's notes on stderr; with --pseudonymize they name no customer host either. */
+static void print_notes(struct listing *l, const struct fb_trace *t)
+{
+    if (!l->pseudonym_key) {
+        fb_report_trace_notes(stderr, t);
+        return;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return;
+    fb_report_trace_notes(mem, t);
+    if (fclose(mem) == 0)
+        (void)write_pseudonymized(stderr, l, buf, len);
+    free(buf);
+}
+
+/* exchanges: the listing is streamed, one exchange at a time. With --pseudonymize it
+ * goes to memory first: a name may only be known as a customer's (a Host header, an
+ * address) after earlier lines used it, so the text is rewritten once all are known. */
 static int cmd_exchanges(const struct fb_options *o, FILE *out)
 {
     const char *path = o->args[0];
@@ -55,16 +109,32 @@ static int cmd_exchanges(const struct fb_options *o, FILE *out)
     struct fb_trace t;
     fb_trace_init(&t);
     struct fb_input_info *info = fb_trace_add_input(&t, path);
-    struct listing l = {out, &ro, path, NULL, 0, {0}};
+    struct listing l = {out, &ro, path, NULL, 0, {0}, o->pseudonym_key, {NULL, 0, 0, 0}, &t.arena};
+    char *mem_buf = NULL;
+    size_t mem_len = 0;
+    if (l.pseudonym_key && !(l.out = open_memstream(&mem_buf, &mem_len))) {
+        fb_trace_cleanup(&t);
+        fprintf(stderr, "fbdiag: cannot allocate the listing in memory\n");
+        return FB_EXIT_USAGE;
+    }
     fb_capture_init(&l.capture);
     struct fb_diag d;
     int rc = fb_input_read(path, &rd, on_exchange, &l, &t, info, &d);
     if (rc >= 0)
         fb_capture_finish(&l.capture, &t, info ? info->path : path);
     if (!l.w && rc >= 0)
-        l.w = fb_report_exchanges_begin(out, &ro); /* a readable input without exchanges */
+        l.w = fb_report_exchanges_begin(l.out, &ro); /* a readable input without exchanges */
     if (l.w && fb_report_exchanges_end(l.w) != 0)
         l.write_failed = 1;
+    if (l.pseudonym_key) {
+        if (fclose(l.out) != 0 || write_pseudonymized(out, &l, mem_buf, mem_len) != 0)
+            l.write_failed = 1;
+        free(mem_buf);
+        if (l.seeds.dropped)
+            fb_trace_warn(&t, path, NULL,
+                          "more than %d host names: %zu more are pseudonymized only inside URLs",
+                          FB_PSEUDONYM_MAX_SEEDS, l.seeds.dropped);
+    }
 
     int code = FB_EXIT_OK;
     if (l.write_failed) {
@@ -79,7 +149,7 @@ static int cmd_exchanges(const struct fb_options *o, FILE *out)
                 info->format, (unsigned long long)info->size, info->sha256,
                 (unsigned long long)info->n_exchanges);
     if (!o->quiet)
-        fb_report_trace_notes(stderr, &t);
+        print_notes(&l, &t);
     fb_trace_cleanup(&t);
     return code;
 }

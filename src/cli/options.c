@@ -459,11 +459,9 @@ static int finish(struct parse_state *st, const char *cmd_word)
         if (st->used[opt_defs[i].id] && fb_cli_available(opt_defs[i].lng) != 1)
             return not_yet(d, st->spelt[opt_defs[i].id]);
     if (o->cmd != FB_CMD_BATCH) {
-        /* pseudonyms exist for batch records and diagnose reports */
-        if (st->used[O_PSEUDO] && o->cmd != FB_CMD_DIAGNOSE)
-            return fb_diag_set(d, FB_EXIT_USAGE, NULL,
-                               "%s: not yet available in this release for %s", st->spelt[O_PSEUDO],
-                               cmd_word);
+        /* pseudonyms exist for batch records, diagnose reports and exchange listings */
+        if (st->used[O_PSEUDO] && o->cmd == FB_CMD_SIGNATURES)
+            return usage(d, "%s is for reports of traces, not for signatures", st->spelt[O_PSEUDO]);
         for (size_t i = 0; i < FB_ARRAY_LEN(opt_defs); i++)
             if (opt_defs[i].batch_only && st->used[opt_defs[i].id])
                 return usage(d, "%s is only for batch", st->spelt[opt_defs[i].id]);
@@ -568,8 +566,9 @@ static const char help_text[] =
     "                        passwords as they are (they are redacted by default)\n"
     "  --pseudonymize KEY    replace mailbox addresses by stable pseudonyms\n"
     "                        (mbx-<10 hex>@dom-<8 hex>.invalid, HMAC-SHA256 under KEY);\n"
-    "                        in diagnose reports (addresses, domains, customer hosts)\n"
-    "                        and batch records (routes)\n"
+    "                        in diagnose reports and exchanges listings (addresses,\n"
+    "                        domains, customer hosts and IP addresses) and batch\n"
+    "                        records (routes)\n"
     "  -q, --quiet           print no warnings or capture advice, only errors\n"
     "  -v, --verbose         print more about each input on stderr (format, size, sha256)\n"
     "  -h, --help            show this help and exit\n"

@@ -116,6 +116,84 @@ static int seeded(const char *h, size_t n, const char *const *seeds, size_t n_se
     return 0;
 }
 
+void fb_pseudonym_seed_add(struct fb_pseudonym_seeds *s, const char *name, size_t len,
+                           struct fb_arena *a)
+{
+    if (!name)
+        return;
+    if (len == (size_t)-1)
+        len = strlen(name);
+    const char *colon = memchr(name, ':', len);
+    if (colon) /* host:port; an IPv6 literal has no '.' and is skipped below */
+        len = (size_t)(colon - name);
+    if (len == 0 || !memchr(name, '.', len))
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->v[i]) == len && strncasecmp(s->v[i], name, len) == 0)
+            return;
+    if (s->n == FB_PSEUDONYM_MAX_SEEDS) {
+        s->dropped++;
+        return;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        s->v = fb_arena_realloc(a, s->v, s->cap * sizeof *s->v, cap * sizeof *s->v);
+        s->cap = cap;
+    }
+    s->v[s->n++] = fb_arena_cstr(a, name, len);
+}
+
+/* When text[i] follows an unescaped backslash and starts a JSON escape (\n, \uXXXX...):
+ * the escape's length after the backslash; else 0. Called only where text[i] is a
+ * name character after a backslash, so each run of backslashes is counted once. In a text report
+ * such a backslash is literal (DOMAIN\user): skipping one letter there still replaces the rest of
+ * the name. */
+static size_t escape_len(const char *text, size_t i, size_t len)
+{
+    size_t run = 0;
+    while (run < i && text[i - 1 - run] == '\\')
+        run++;
+    if (run % 2 == 0)
+        return 0;
+    if (text[i] == 'u' && i + 5 <= len) {
+        for (size_t x = i + 1; x < i + 5; x++)
+            if (!strchr("0123456789abcdefABCDEF", text[x]) || !text[x])
+                return 1;
+        return 5;
+    }
+    return strchr("nrtbf", text[i]) && text[i] ? 1 : 0;
+}
+
+/* The first "%40" in text[i..j), or NULL. */
+static const char *find_at_escape(const char *text, size_t i, size_t j)
+{
+    for (size_t x = i; x + 3 <= j; x++)
+        if (text[x] == '%' && text[x + 1] == '4' && text[x + 2] == '0')
+            return text + x;
+    return NULL;
+}
+
+/* For a run text[i..j) of address characters holding "%40" (a URL-encoded '@') with a
+ * local part before it and a dotted host after it: the end of that host. Else 0. */
+static size_t encoded_address_end(const char *text, size_t i, size_t j)
+{
+    const char *sep = find_at_escape(text, i, j);
+    if (!sep || sep == text + i)
+        return 0;
+    size_t at = (size_t)(sep - text);
+    size_t k = at + 3;
+    while (k < j && host_char(text[k]))
+        k++;
+    while (k > at + 3 && text[k - 1] == '.')
+        k--;
+    if (k == at + 3 || !memchr(text + at + 3, '.', k - at - 3))
+        return 0;
+    for (size_t x = i; x < at; x++) /* the local part: no other escapes */
+        if (text[x] == '%')
+            return 0;
+    return k;
+}
+
 static void put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
 {
     if (*len + n + 1 > *cap) {
@@ -134,10 +212,17 @@ char *fb_pseudonym_text(const char *key, const char *text, size_t len, const cha
     char *out = NULL;
     size_t olen = 0, cap = 0;
     put(&out, &olen, &cap, "", 0);
-    size_t i = 0;
+    size_t i = 0, after_escape = (size_t)-1;
     while (i < len) {
         char c = text[i];
-        int starts_token = i == 0 || !host_char(text[i - 1]);
+        size_t esc = i > 0 && text[i - 1] == '\\' && host_char(c) ? escape_len(text, i, len) : 0;
+        if (esc) { /* a JSON escape's letters are not a name's (\nuser@x, \u0041) */
+            put(&out, &olen, &cap, &text[i], esc);
+            i += esc;
+            after_escape = i;
+            continue;
+        }
+        int starts_token = i == 0 || !host_char(text[i - 1]) || i == after_escape;
         if (!host_char(c) || !starts_token) {
             put(&out, &olen, &cap, &text[i], 1);
             i++;
@@ -160,6 +245,20 @@ char *fb_pseudonym_text(const char *key, const char *text, size_t len, const cha
                 i = k;
                 continue;
             }
+        }
+        size_t enc = encoded_address_end(text, i, j);
+        if (enc) { /* local%40domain, as in an Autodiscover URL's Email= */
+            const char *sep = find_at_escape(text, i, j);
+            size_t at = (size_t)(sep - text);
+            char *addr = fb_arena_printf(a, "%.*s@%.*s", (int)(at - i), text + i,
+                                         (int)(enc - at - 3), text + at + 3);
+            const char *p = fb_pseudonym_mailbox(key, addr, a);
+            const char *pat = strchr(p, '@');
+            put(&out, &olen, &cap, p, (size_t)(pat - p));
+            put(&out, &olen, &cap, "%40", 3);
+            put(&out, &olen, &cap, pat + 1, strlen(pat + 1));
+            i = enc;
+            continue;
         }
         size_t k = i;
         while (k < len && host_char(text[k]))

@@ -1,7 +1,8 @@
 /* fuzz_redact.c - every redactor (redact.h) and the exchanges writer (report.h) on
  * hostile bytes. Input: "<header name or content type>\n<value or body>". Oracle: with
  * redaction off every function returns its input byte for byte; with it on, nothing
- * may read out of bounds (ASan) and the writer must emit valid JSON (jansson). */
+ * may read out of bounds (ASan) and the writer must emit valid JSON (jansson), which
+ * stays valid once pseudonymized (pseudonym.h: only name characters change). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "fbdiag/arena.h"
 #include "fbdiag/exchange.h"
+#include "fbdiag/pseudonym.h"
 #include "fbdiag/redact.h"
 #include "fbdiag/report.h"
 
@@ -76,6 +78,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!json_is_array(j) || json_array_size(j) != 1)
                 abort();
             json_decref(j);
+            struct fb_pseudonym_seeds seeds = {NULL, 0, 0, 0};
+            fb_pseudonym_seed_add(&seeds, name.ptr, name.len, &a);
+            fb_pseudonym_seed_add(&seeds, value.ptr, value.len > 64 ? 64 : value.len, &a);
+            size_t plen;
+            char *p = fb_pseudonym_text("k", out, outlen, seeds.v, seeds.n, &a, &plen);
+            j = json_loadb(p, plen, JSON_ALLOW_NUL, NULL);
+            if (!json_is_array(j) || json_array_size(j) != 1)
+                abort();
+            json_decref(j);
+            free(p);
         }
         free(out);
         out = NULL;

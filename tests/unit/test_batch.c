@@ -396,6 +396,75 @@ Test(pseudonym, stable_within_a_key_different_across_keys)
     fb_arena_cleanup(&a);
 }
 
+Test(pseudonym, seeds_dedupe_drop_ports_and_cap)
+{
+    struct fb_arena a;
+    fb_arena_init(&a);
+    struct fb_pseudonym_seeds s = {NULL, 0, 0, 0};
+    fb_pseudonym_seed_add(&s, "mail.contoso.com:443", (size_t)-1, &a);
+    fb_pseudonym_seed_add(&s, "MAIL.contoso.com", (size_t)-1, &a); /* same name */
+    fb_pseudonym_seed_add(&s, "10.1.2.3xyz", 8, &a);               /* slice */
+    fb_pseudonym_seed_add(&s, "localhost", (size_t)-1, &a);        /* no dot */
+    fb_pseudonym_seed_add(&s, "[::1]:443", (size_t)-1, &a);        /* IPv6 */
+    fb_pseudonym_seed_add(&s, NULL, 0, &a);
+    fb_pseudonym_seed_add(&s, ":443", (size_t)-1, &a);
+    cr_assert_eq(s.n, 2);
+    cr_assert_str_eq(s.v[0], "mail.contoso.com");
+    cr_assert_str_eq(s.v[1], "10.1.2.3");
+    cr_assert_eq(s.dropped, 0);
+    char name[32];
+    for (int i = 0; s.n < FB_PSEUDONYM_MAX_SEEDS; i++) {
+        snprintf(name, sizeof name, "h%d.example.net", i);
+        fb_pseudonym_seed_add(&s, name, (size_t)-1, &a);
+    }
+    fb_pseudonym_seed_add(&s, "one-more.example.org", (size_t)-1, &a);
+    fb_pseudonym_seed_add(&s, "mail.contoso.com", (size_t)-1, &a); /* known: not dropped */
+    cr_assert_eq(s.n, FB_PSEUDONYM_MAX_SEEDS);
+    cr_assert_eq(s.dropped, 1);
+
+    /* seeded names are replaced wherever they stand; others only after "://" */
+    static const char text[] = "Host: mail.contoso.com:443 ip 10.1.2.3 other.fabrikam.com "
+                               "https://other.fabrikam.com/x to Y1@datum.com. "
+                               "?Email=y2%40datum.com&n=%40x.com";
+    size_t out_len;
+    char *out = fb_pseudonym_text("k", text, sizeof text - 1, s.v, 2, &a, &out_len);
+    char want[400];
+    const char *y2 = fb_pseudonym_mailbox("k", "y2@datum.com", &a);
+    const char *y2_at = strchr(y2, '@');
+    snprintf(
+        want, sizeof want,
+        "Host: %s:443 ip %s other.fabrikam.com https://%s/x to %s. ?Email=%.*s%%40%s&n=%%40x.com",
+        fb_pseudonym_host("k", "mail.contoso.com", &a), fb_pseudonym_host("k", "10.1.2.3", &a),
+        fb_pseudonym_host("k", "other.fabrikam.com", &a),
+        fb_pseudonym_mailbox("k", "Y1@datum.com", &a), (int)(y2_at - y2), y2, y2_at + 1);
+    cr_assert_str_eq(out, want);
+    cr_assert_eq(out_len, strlen(want));
+    free(out);
+    fb_arena_cleanup(&a);
+}
+
+/* A JSON escape's letters are never taken into a name: "\nY1@x" is a newline and an
+ * address, "\\nY1@x" a backslash and the address "nY1@x". The result stays valid JSON. */
+Test(pseudonym, json_escapes_are_left_whole)
+{
+    struct fb_arena a;
+    fb_arena_init(&a);
+    static const char text[] = "{\"m\":\"a\\nY1@datum.com \\u0041x@datum.com \\\\nZ@datum.com\"}";
+    size_t out_len;
+    char *out = fb_pseudonym_text("k", text, sizeof text - 1, NULL, 0, &a, &out_len);
+    char want[300];
+    snprintf(want, sizeof want, "{\"m\":\"a\\n%s \\u0041%s \\\\%s\"}",
+             fb_pseudonym_mailbox("k", "Y1@datum.com", &a),
+             fb_pseudonym_mailbox("k", "x@datum.com", &a),
+             fb_pseudonym_mailbox("k", "nZ@datum.com", &a));
+    cr_assert_str_eq(out, want);
+    json_t *j = json_loads(out, 0, NULL);
+    cr_assert_not_null(j);
+    json_decref(j);
+    free(out);
+    fb_arena_cleanup(&a);
+}
+
 /* ---- inputs ---------------------------------------------------------------------- */
 
 static void touch(const char *path)
