@@ -32,6 +32,12 @@ const char *fb_pseudonym_domain(const char *key, const char *domain, struct fb_a
 /* "host-<8 hex>.invalid" (a host name or an IP literal). Returns NULL for NULL, "" for "". */
 const char *fb_pseudonym_host(const char *key, const char *host, struct fb_arena *a);
 
+/* A standalone name as fb_pseudonym_text replaces a seeded one: an address (it has '@')
+ * as fb_pseudonym_mailbox, a name with one dot as a domain, others as a host; Microsoft
+ * 365 service hosts and names without a dot are returned unchanged. For renderers that
+ * must know a cell's printed width (the text report's table). NULL for NULL. */
+const char *fb_pseudonym_name(const char *key, const char *name, struct fb_arena *a);
+
 /* The names a trace gives that fb_pseudonym_text must replace wherever they stand (not
  * only in URLs): domains, hosts, IP literals. Zero-initialise; the names are copied into
  * the arena given to fb_pseudonym_seed_add, so they outlive the exchange they came from. */
@@ -50,7 +56,8 @@ void fb_pseudonym_seed_add(struct fb_pseudonym_seeds *s, const char *name, size_
 /* Pseudonymizes a rendered report (text or JSON): every mailbox address; every host in a
  * URL (after "://"); and every name equal to one of seeds[0..n_seeds) (the domains and
  * hosts the trace names: attendee domains, routes, the requester's domain, hosts talked
- * to) or a host under one of them. Microsoft 365 service hosts stay readable, as do
+ * to) or a host under one of them. Names already pseudonymized (under .invalid) are
+ * left alone, so a renderer may print some itself. Microsoft 365 service hosts stay readable, as do
  * .NET type names and versions (they are never seeds). Only name characters change, so
  * JSON stays valid. Returns a heap buffer (caller frees) of *out_len bytes plus a NUL. */
 char *fb_pseudonym_text(const char *key, const char *text, size_t len, const char *const *seeds,

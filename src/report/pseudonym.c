@@ -81,6 +81,12 @@ static int host_char(char c)
            c == '-';
 }
 
+/* A name under .invalid: a pseudonym already (or nobody's name). */
+static int is_pseudonym(const char *h, size_t n)
+{
+    return n > 8 && strncasecmp(h + n - 8, ".invalid", 8) == 0;
+}
+
 /* Microsoft 365 service hosts are not the customer's: they stay readable. */
 static int is_service_host(const char *h, size_t n)
 {
@@ -114,6 +120,18 @@ static int seeded(const char *h, size_t n, const char *const *seeds, size_t n_se
         }
     }
     return 0;
+}
+
+const char *fb_pseudonym_name(const char *key, const char *name, struct fb_arena *a)
+{
+    if (!name || !strchr(name, '.'))
+        return name;
+    if (strchr(name, '@'))
+        return fb_pseudonym_mailbox(key, name, a);
+    if (is_service_host(name, strlen(name)))
+        return name;
+    return strchr(name, '.') == strrchr(name, '.') ? fb_pseudonym_domain(key, name, a)
+                                                   : fb_pseudonym_host(key, name, a);
 }
 
 void fb_pseudonym_seed_add(struct fb_pseudonym_seeds *s, const char *name, size_t len,
@@ -238,7 +256,7 @@ char *fb_pseudonym_text(const char *key, const char *text, size_t len, const cha
                 k++;
             while (k > j + 1 && text[k - 1] == '.') /* a sentence's full stop */
                 k--;
-            if (memchr(text + j + 1, '.', k - j - 1)) {
+            if (memchr(text + j + 1, '.', k - j - 1) && !is_pseudonym(text + j + 1, k - j - 1)) {
                 char *addr = fb_arena_cstr(a, text + i, k - i);
                 const char *p = fb_pseudonym_mailbox(key, addr, a);
                 put(&out, &olen, &cap, p, strlen(p));

@@ -25,7 +25,9 @@
  * Secrets: URLs go through fb_redact_url, challenge headers through fb_redact_header,
  * every message, evidence line and header value through fb_redact_text (bearer tokens,
  * JWTs, SAML assertions inside texts). Mailbox addresses are evidence and are printed.
- * It does not pseudonymize yet (--pseudonymize), and decides nothing: the verdict is
+ * With --pseudonymize the caller rewrites the whole rendered text (pseudonym.h); only the
+ * attendee table's name cells are pseudonymized here, so its columns stay aligned. It
+ * decides nothing: the verdict is
  * computed by fb_report_verdict from counts others made.
  */
 #include "fbdiag/report.h"
@@ -37,6 +39,7 @@
 #include "fbdiag/arena.h"
 #include "fbdiag/extract.h"
 #include "fbdiag/facts.h"
+#include "fbdiag/pseudonym.h"
 #include "fbdiag/redact.h"
 #include "fbdiag/sig.h"
 #include "fbdiag/trace.h"
@@ -796,6 +799,13 @@ static int several_requesters(const struct fb_trace *t)
 
 enum { ATT_COLS = 7 };
 
+/* A mailbox or route cell: pseudonymized here when asked, so the table's widths are
+ * those of what is printed (the caller's pass over the whole text leaves it alone). */
+static const char *name_cell(struct ctx *c, const char *name)
+{
+    return c->o->pseudonym_key ? fb_pseudonym_name(c->o->pseudonym_key, name, &c->a) : name;
+}
+
 /* The cells of one attendee row (the requester cell is NULL when not shown). */
 static void attendee_cells(struct ctx *c, size_t ci, size_t ai, int with_req,
                            const char *cells[ATT_COLS])
@@ -805,11 +815,11 @@ static void attendee_cells(struct ctx *c, size_t ci, size_t ai, int with_req,
     const struct fb_attendee_facts *af = att_facts(c, ci, ai);
     const char *res = fb_result_name(a->result);
     cells[0] = call_label(c, ci);
-    cells[1] = with_req ? tx(c, call_requester(call)) : NULL;
-    cells[2] = tx(c, a->mailbox);
+    cells[1] = with_req ? tx(c, name_cell(c, call_requester(call))) : NULL;
+    cells[2] = tx(c, name_cell(c, a->mailbox));
     cells[3] = res ? res : "-";
     cells[4] = tx(c, a->finding ? a->finding->response_code : NULL);
-    cells[5] = tx(c, af ? af->route : a->route);
+    cells[5] = tx(c, name_cell(c, af ? af->route : a->route));
     /* peers matter for a failing pair; an ok row shows "-" (the JSON has it) */
     cells[6] = a->result == FB_RES_OK ? "-" : tri_text(af ? af->route_peers_ok : -1);
 }

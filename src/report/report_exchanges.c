@@ -26,8 +26,8 @@
  * The object layout is the contract in docs/schema/exchanges.schema.json.
  *
  * Strings taken from a trace are made valid UTF-8 (invalid bytes become U+FFFD) before
- * they reach jansson, which refuses invalid UTF-8. --pseudonymize is not applied here
- * yet (mailbox addresses in URLs and headers are printed as captured).
+ * they reach jansson, which refuses invalid UTF-8. --pseudonymize is not applied here:
+ * the exchanges command rewrites the rendered listing (pseudonym.h, src/cli/main.c).
  */
 #include "fbdiag/report.h"
 

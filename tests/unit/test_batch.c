@@ -465,6 +465,29 @@ Test(pseudonym, json_escapes_are_left_whole)
     fb_arena_cleanup(&a);
 }
 
+Test(pseudonym, standalone_names_as_the_text_pass_replaces_them)
+{
+    struct fb_arena a;
+    fb_arena_init(&a);
+    cr_assert_str_eq(fb_pseudonym_name("k", "Y1@datum.com", &a),
+                     fb_pseudonym_mailbox("k", "Y1@datum.com", &a));
+    cr_assert_str_eq(fb_pseudonym_name("k", "datum.com", &a),
+                     fb_pseudonym_domain("k", "datum.com", &a));
+    cr_assert_str_eq(fb_pseudonym_name("k", "mail.datum.com", &a),
+                     fb_pseudonym_host("k", "mail.datum.com", &a));
+    cr_assert_str_eq(fb_pseudonym_name("k", "outlook.office365.com", &a), "outlook.office365.com");
+    cr_assert_str_eq(fb_pseudonym_name("k", "-", &a), "-");
+    cr_assert_null(fb_pseudonym_name("k", NULL, &a));
+    /* what a renderer printed already is left alone by the pass over the whole text */
+    const char *p = fb_pseudonym_name("k", "Y1@datum.com", &a);
+    const char *seeds[] = {"datum.com"};
+    size_t n;
+    char *out = fb_pseudonym_text("k", p, strlen(p), seeds, 1, &a, &n);
+    cr_assert_str_eq(out, p);
+    free(out);
+    fb_arena_cleanup(&a);
+}
+
 /* ---- inputs ---------------------------------------------------------------------- */
 
 static void touch(const char *path)
