@@ -750,6 +750,85 @@ static void check_dropped(struct ctx *c, struct fb_exchange *ex, const struct me
     }
 }
 
+/* The kind of exchange, its URL, and its tunnel: a CONNECT is remembered under its
+ * authority, an HTTPS session linked to the CONNECT that carried it. */
+static void link_session(struct ctx *c, const struct sess *s, struct fb_exchange *ex,
+                         const struct meta *m)
+{
+    int is_connect = fb_str_ieq_cstr(ex->req.method, "CONNECT");
+    int https = fb_str_istarts(ex->req.target, "https://") ||
+                (m->has_bitflags && (m->bitflags & BF_IS_HTTPS) && !is_connect);
+    ex->url = build_url(ex, https);
+    if (https)
+        ex->flags |= FB_EX_HTTPS;
+    if (is_connect) {
+        ex->flags |= FB_EX_TUNNEL;
+        /* the advice is raised once per input by the capture accumulator (capture.h) */
+        if (!s->decrypted_later || (m->has_bitflags && (m->bitflags & BF_BLIND_TUNNEL)))
+            ex->flags |= FB_EX_UNDECRYPTED;
+        if (s->authority)
+            remember_tunnel(c, s->authority, c->emitted);
+    } else if (https) {
+        char *auth = authority_of(ex->url.ptr, ex->url.len, 443);
+        if (auth) {
+            ex->tunnel_index = find_tunnel(c, auth);
+            free(auth);
+        }
+    }
+}
+
+/* No response, a dropped or cut body, WebSocket upgrades, responses Fiddler made. */
+static void response_state(struct ctx *c, struct fb_exchange *ex, const struct meta *m,
+                           int have_resp, const char *source)
+{
+    struct reader *r = c->r;
+    if (!have_resp || ex->resp.status == 0) {
+        ex->flags |= FB_EX_NO_RESPONSE;
+        if (m->aborted)
+            ex->flags |= FB_EX_ABORTED;
+        fb_trace_advise(r->t, FB_ADV_ABANDONED, r->src->path, source);
+        return;
+    }
+    check_dropped(c, ex, m, source);
+    if (ex->resp.status == 101 &&
+        fb_str_ieq_cstr(fb_str_trim(fb_msg_header_value(&ex->resp, "Upgrade")), "websocket"))
+        ex->flags |= FB_EX_WEBSOCKET;
+    if (m->has_bitflags && (m->bitflags & BF_WEBSOCKET))
+        ex->flags |= FB_EX_WEBSOCKET;
+    if (is_proxy_generated(ex, m)) {
+        ex->flags |= FB_EX_PROXY_GENERATED;
+        /* a decrypted tunnel's "200 ... Established" is Fiddler's by design: only
+         * other responses are capture artifacts worth advice */
+        if (!((ex->flags & FB_EX_TUNNEL) && ex->resp.status == 200))
+            fb_trace_advise(r->t, FB_ADV_PROXY_GENERATED, r->src->path, source);
+    }
+}
+
+/* Timings, endpoints and the process, from _m.xml and the URL. */
+static void session_meta(struct fb_exchange *ex, const struct meta *m)
+{
+    ex->t.started = first_timer(m, T_CLIENT_BEGIN_REQUEST, T_CLIENT_CONNECTED, -1);
+    ex->t.request_done = m->timers[T_CLIENT_DONE_REQUEST];
+    if (!(ex->flags & FB_EX_NO_RESPONSE)) {
+        ex->t.response_start = first_timer(m, T_SERVER_BEGIN_RESPONSE, T_GOT_RESPONSE_HEADERS,
+                                           T_CLIENT_BEGIN_RESPONSE);
+        ex->t.response_done = first_timer(m, T_CLIENT_DONE_RESPONSE, T_SERVER_DONE_RESPONSE, -1);
+    }
+    ex->conn.client_ip = m->client_ip;
+    ex->conn.server_ip = m->server_ip;
+    ex->conn.client_port = (uint16_t)m->client_port;
+    ex->conn.process = m->process;
+    int https = (ex->flags & FB_EX_HTTPS) != 0;
+    if ((ex->flags & FB_EX_TUNNEL) || https) {
+        char *auth = authority_of(ex->url.ptr, ex->url.len, https ? 443 : 80);
+        const char *colon = auth ? strrchr(auth, ':') : NULL;
+        uint64_t port;
+        if (colon && fb_str_to_u64(fb_str_cstr(colon + 1), &port) == 0 && port <= 65535)
+            ex->conn.server_port = (uint16_t)port;
+        free(auth);
+    }
+}
+
 /* Builds and emits the exchange of session k. Returns 0, a negative fb_err, or the
  * callback's non-zero value. */
 static int do_session(struct ctx *c, size_t k)
@@ -814,70 +893,9 @@ static int do_session(struct ctx *c, size_t k)
         }
     }
 
-    /* kind of exchange, URL, tunnel links */
-    int is_connect = fb_str_ieq_cstr(ex.req.method, "CONNECT");
-    int https = fb_str_istarts(ex.req.target, "https://") ||
-                (m.has_bitflags && (m.bitflags & BF_IS_HTTPS) && !is_connect);
-    ex.url = build_url(&ex, https);
-    if (https)
-        ex.flags |= FB_EX_HTTPS;
-    if (is_connect) {
-        ex.flags |= FB_EX_TUNNEL;
-        /* the advice is raised once per input by the capture accumulator (capture.h) */
-        if (!s->decrypted_later || (m.has_bitflags && (m.bitflags & BF_BLIND_TUNNEL)))
-            ex.flags |= FB_EX_UNDECRYPTED;
-        if (s->authority)
-            remember_tunnel(c, s->authority, c->emitted);
-    } else if (https) {
-        char *auth = authority_of(ex.url.ptr, ex.url.len, 443);
-        if (auth) {
-            ex.tunnel_index = find_tunnel(c, auth);
-            free(auth);
-        }
-    }
-
-    /* response state */
-    if (!have_resp || ex.resp.status == 0) {
-        ex.flags |= FB_EX_NO_RESPONSE;
-        if (m.aborted)
-            ex.flags |= FB_EX_ABORTED;
-        fb_trace_advise(r->t, FB_ADV_ABANDONED, r->src->path, source);
-    } else {
-        check_dropped(c, &ex, &m, source);
-        if (ex.resp.status == 101 &&
-            fb_str_ieq_cstr(fb_str_trim(fb_msg_header_value(&ex.resp, "Upgrade")), "websocket"))
-            ex.flags |= FB_EX_WEBSOCKET;
-        if (m.has_bitflags && (m.bitflags & BF_WEBSOCKET))
-            ex.flags |= FB_EX_WEBSOCKET;
-        if (is_proxy_generated(&ex, &m)) {
-            ex.flags |= FB_EX_PROXY_GENERATED;
-            /* a decrypted tunnel's "200 ... Established" is Fiddler's by design: only
-             * other responses are capture artifacts worth advice */
-            if (!(is_connect && ex.resp.status == 200))
-                fb_trace_advise(r->t, FB_ADV_PROXY_GENERATED, r->src->path, source);
-        }
-    }
-
-    /* metadata */
-    ex.t.started = first_timer(&m, T_CLIENT_BEGIN_REQUEST, T_CLIENT_CONNECTED, -1);
-    ex.t.request_done = m.timers[T_CLIENT_DONE_REQUEST];
-    if (!(ex.flags & FB_EX_NO_RESPONSE)) {
-        ex.t.response_start = first_timer(&m, T_SERVER_BEGIN_RESPONSE, T_GOT_RESPONSE_HEADERS,
-                                          T_CLIENT_BEGIN_RESPONSE);
-        ex.t.response_done = first_timer(&m, T_CLIENT_DONE_RESPONSE, T_SERVER_DONE_RESPONSE, -1);
-    }
-    ex.conn.client_ip = m.client_ip;
-    ex.conn.server_ip = m.server_ip;
-    ex.conn.client_port = (uint16_t)m.client_port;
-    ex.conn.process = m.process;
-    if (is_connect || https) {
-        char *auth = authority_of(ex.url.ptr, ex.url.len, https ? 443 : 80);
-        const char *colon = auth ? strrchr(auth, ':') : NULL;
-        uint64_t port;
-        if (colon && fb_str_to_u64(fb_str_cstr(colon + 1), &port) == 0 && port <= 65535)
-            ex.conn.server_port = (uint16_t)port;
-        free(auth);
-    }
+    link_session(c, s, &ex, &m);
+    response_state(c, &ex, &m, have_resp, source);
+    session_meta(&ex, &m);
 
     ex.index = c->emitted++;
     rc = c->cb(&ex, c->user);
