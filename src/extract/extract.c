@@ -700,6 +700,100 @@ static void set_layers(struct fb_call *call)
         set_layer(call->attendees[i].finding);
 }
 
+/* Reads the bodies of the call by its kind: SOAP, JSON, or for other Exchange calls
+ * by what the bodies look like. */
+static void extract_bodies(const struct fb_exchange *ex, const struct url_parts *u,
+                           struct fb_call *call, struct fb_arena *a, struct fb_trace *t,
+                           const char *input_path)
+{
+    switch (call->kind) {
+    case FB_CALL_EWS_GUA:
+    case FB_CALL_AUTOD_SOAP:
+    case FB_CALL_AUTOD_POX:
+    case FB_CALL_FED_TOKEN: (void)fb_extract_soap(ex, call, a, t, input_path); break;
+    case FB_CALL_OWA_GUA:
+    case FB_CALL_OWA_CALENDAR:
+    case FB_CALL_GRAPH_SCHEDULE:
+    case FB_CALL_AUTOD_V2:
+    case FB_CALL_OAUTH_TOKEN: (void)fb_extract_json(ex, call, a, t, input_path); break;
+    default: /* exchange-other: by what the bodies are */
+        if (looks_json(&ex->resp) || (!ex->resp.body.len && looks_json(&ex->req)))
+            (void)fb_extract_json(ex, call, a, t, input_path);
+        else if (path_under(u->path, "/ews", NULL) && looks_xml(&ex->resp))
+            (void)fb_extract_soap(ex, call, a, t, input_path);
+        break;
+    }
+}
+
+/* The call-level finding the HTTP layer gives when the bodies gave none: no response
+ * (with the time the client waited), an HTTP error status (with x-ms-diagnostics), or
+ * the exception OWA names in X-OWA-Error. */
+static void http_level_finding(const struct fb_exchange *ex, struct fb_call *call, int no_response,
+                               struct fb_arena *a)
+{
+    int body_finding = call->n_errors > 0;
+    for (size_t i = 0; i < call->n_attendees && !body_finding; i++)
+        if (call->attendees[i].finding)
+            body_finding = 1;
+
+    if (no_response) {
+        struct fb_finding *f = add_error(call, a);
+        f->message_text = call->elapsed_us >= 0
+                              ? fb_arena_printf(a, "no response (client gave up after %lld ms)",
+                                                (long long)(call->elapsed_us / 1000))
+                              : "no response";
+        fb_finding_parse_text(f, a);
+        for (size_t i = 0; i < call->n_attendees; i++)
+            call->attendees[i].result = FB_RES_NO_RESPONSE;
+    } else if (ex->resp.status >= 400 && !body_finding) {
+        struct fb_finding *f = add_error(call, a);
+        struct fb_str reason = fb_str_trim(ex->resp.reason);
+        f->message_text =
+            reason.len ? fb_arena_printf(a, "HTTP %d %.*s", ex->resp.status, FB_STR_FMT(reason))
+                       : fb_arena_printf(a, "HTTP %d", ex->resp.status);
+        f->exception_type = call->http.x_owa_error;
+        fb_finding_parse_text(f, a);
+        if (call->http.x_ms_diagnostics)
+            parse_ms_diagnostics(fb_str_cstr(call->http.x_ms_diagnostics), f, a);
+    } else if (call->http.x_owa_error) {
+        /* the exception OWA names in its header belongs to the call's error */
+        if (call->n_errors && !call->errors[0].exception_type) {
+            call->errors[0].exception_type = call->http.x_owa_error;
+        } else if (!call->n_errors) {
+            struct fb_finding *f = add_error(call, a);
+            f->exception_type = call->http.x_owa_error;
+            fb_finding_parse_text(f, a);
+        }
+    }
+}
+
+/* A call-level error (call->errors[0]) with no per-attendee answer at all: every attendee failed
+ * with it. Attendees an extractor marked error without a finding of their own get it too.
+ * "no-response" from an extractor only says the body answered nobody (an HTTP 503
+ * page, an empty 401): that is not an answer, unless the answers were there but could
+ * not be paired (count mismatch), where a blanket copy would blame the wrong one. */
+static void spread_call_error(struct fb_call *call, struct fb_arena *a)
+{
+    int answered = 0;
+    int paired = !(call->flags & FB_CALL_F_COUNT_MISMATCH);
+    for (size_t i = 0; i < call->n_attendees; i++) {
+        const struct fb_attendee *at = &call->attendees[i];
+        if (at->finding || at->view_type || at->merged_free_busy || at->result == FB_RES_DEGRADED ||
+            (at->result == FB_RES_NO_RESPONSE && !paired))
+            answered = 1;
+    }
+    struct fb_finding *shared = NULL;
+    for (size_t i = 0; i < call->n_attendees; i++) {
+        struct fb_attendee *at = &call->attendees[i];
+        if (at->finding || !(at->result == FB_RES_ERROR || !answered))
+            continue;
+        if (!shared)
+            shared = copy_finding(&call->errors[0], a);
+        at->result = FB_RES_ERROR;
+        at->finding = shared;
+    }
+}
+
 int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct fb_arena *a,
                         struct fb_trace *t, const char *input_path, struct fb_call **out)
 {
@@ -737,88 +831,16 @@ int fb_extract_exchange(const struct fb_exchange *ex, uint32_t input_idx, struct
     if (federated)
         call->flags |= FB_CALL_F_FEDERATED;
 
-    switch (kind) {
-    case FB_CALL_EWS_GUA:
-    case FB_CALL_AUTOD_SOAP:
-    case FB_CALL_AUTOD_POX:
-    case FB_CALL_FED_TOKEN: (void)fb_extract_soap(ex, call, a, t, input_path); break;
-    case FB_CALL_OWA_GUA:
-    case FB_CALL_OWA_CALENDAR:
-    case FB_CALL_GRAPH_SCHEDULE:
-    case FB_CALL_AUTOD_V2:
-    case FB_CALL_OAUTH_TOKEN: (void)fb_extract_json(ex, call, a, t, input_path); break;
-    default: /* exchange-other: by what the bodies are */
-        if (looks_json(&ex->resp) || (!ex->resp.body.len && looks_json(&ex->req)))
-            (void)fb_extract_json(ex, call, a, t, input_path);
-        else if (path_under(u.path, "/ews", NULL) && looks_xml(&ex->resp))
-            (void)fb_extract_soap(ex, call, a, t, input_path);
-        break;
-    }
+    extract_bodies(ex, &u, call, a, t, input_path);
 
     const char *req = requester_from_request(ex, u.path, a);
     if (req)
         call->requester = req;
 
-    int body_finding = call->n_errors > 0;
-    for (size_t i = 0; i < call->n_attendees && !body_finding; i++)
-        if (call->attendees[i].finding)
-            body_finding = 1;
+    http_level_finding(ex, call, no_response, a);
 
-    if (no_response) {
-        struct fb_finding *f = add_error(call, a);
-        f->message_text = call->elapsed_us >= 0
-                              ? fb_arena_printf(a, "no response (client gave up after %lld ms)",
-                                                (long long)(call->elapsed_us / 1000))
-                              : "no response";
-        fb_finding_parse_text(f, a);
-        for (size_t i = 0; i < call->n_attendees; i++)
-            call->attendees[i].result = FB_RES_NO_RESPONSE;
-    } else if (ex->resp.status >= 400 && !body_finding) {
-        struct fb_finding *f = add_error(call, a);
-        struct fb_str reason = fb_str_trim(ex->resp.reason);
-        f->message_text =
-            reason.len ? fb_arena_printf(a, "HTTP %d %.*s", ex->resp.status, FB_STR_FMT(reason))
-                       : fb_arena_printf(a, "HTTP %d", ex->resp.status);
-        f->exception_type = call->http.x_owa_error;
-        fb_finding_parse_text(f, a);
-        if (call->http.x_ms_diagnostics)
-            parse_ms_diagnostics(fb_str_cstr(call->http.x_ms_diagnostics), f, a);
-    } else if (call->http.x_owa_error) {
-        /* the exception OWA names in its header belongs to the call's error */
-        if (call->n_errors && !call->errors[0].exception_type) {
-            call->errors[0].exception_type = call->http.x_owa_error;
-        } else if (!call->n_errors) {
-            struct fb_finding *f = add_error(call, a);
-            f->exception_type = call->http.x_owa_error;
-            fb_finding_parse_text(f, a);
-        }
-    }
-
-    /* A call-level error with no per-attendee answer at all: every attendee failed with
-     * it. Attendees an extractor marked error without a finding of their own get it too.
-     * "no-response" from an extractor only says the body answered nobody (an HTTP 503
-     * page, an empty 401): that is not an answer, unless the answers were there but could
-     * not be paired (count mismatch), where a blanket copy would blame the wrong one. */
-    if (call->n_errors && !no_response) {
-        int answered = 0;
-        int paired = !(call->flags & FB_CALL_F_COUNT_MISMATCH);
-        for (size_t i = 0; i < call->n_attendees; i++) {
-            const struct fb_attendee *at = &call->attendees[i];
-            if (at->finding || at->view_type || at->merged_free_busy ||
-                at->result == FB_RES_DEGRADED || (at->result == FB_RES_NO_RESPONSE && !paired))
-                answered = 1;
-        }
-        struct fb_finding *shared = NULL;
-        for (size_t i = 0; i < call->n_attendees; i++) {
-            struct fb_attendee *at = &call->attendees[i];
-            if (at->finding || !(at->result == FB_RES_ERROR || !answered))
-                continue;
-            if (!shared)
-                shared = copy_finding(&call->errors[0], a);
-            at->result = FB_RES_ERROR;
-            at->finding = shared;
-        }
-    }
+    if (call->n_errors && !no_response)
+        spread_call_error(call, a);
 
     if (gated && !call_has_problem(call))
         return 0; /* healthy: not kept (its arena copies are the price of knowing) */
