@@ -460,6 +460,70 @@ static void decode_body(struct fb_msg *m, size_t max, struct fb_arena *a)
     }
 }
 
+/* A message body as read from the bytes after the head. */
+struct body_read {
+    struct fb_str body; /* borrowed from the input, or in the arena (chunked) */
+    unsigned flags;     /* the head's flags, plus what reading the body found */
+    uint64_t wire;      /* body bytes on the wire (chunk framing excluded) */
+    size_t used;        /* input bytes the body took */
+};
+
+/* A Content-Length or close-delimited body (r->body starts at it, borrowed). 0, or FB_ERR_NEED_MORE
+ * when more input may come (not at_eof); at end of input a short body is kept and flagged
+ * truncated. */
+static int read_sized(const struct fb_http1_framing *fr, size_t avail,
+                      const struct fb_http1_opts *o, struct body_read *r)
+{
+    size_t blen;
+    if (fr->kind == FB_FRAME_LENGTH && fr->length <= avail) {
+        blen = (size_t)fr->length;
+    } else if (!o->at_eof) {
+        return FB_ERR_NEED_MORE;
+    } else {
+        blen = avail;
+        if (fr->kind == FB_FRAME_LENGTH)
+            r->flags |= FB_MSG_TRUNCATED;
+    }
+    r->used = blen;
+    r->wire = blen;
+    if (blen > o->limits.max_body) {
+        blen = o->limits.max_body;
+        r->flags |= FB_MSG_BODY_LIMIT;
+    }
+    r->body.len = blen;
+    return 0;
+}
+
+/* A chunked body, de-chunked into the arena. 0, or FB_ERR_NEED_MORE (not at_eof). Cut
+ * short at end of input, or with its framing lost (a bad chunk line), what is there is
+ * the body and the rest of the input is taken: it cannot be trusted as a next message. */
+static int read_chunked(const uint8_t *b, size_t avail, const struct fb_http1_opts *o,
+                        struct fb_arena *a, struct body_read *r)
+{
+    struct fb_buf buf;
+    fb_buf_init(&buf, o->limits.max_body);
+    int cut = 0;
+    size_t used = 0;
+    int rc = dechunk(b, avail, &buf, &r->wire, &cut, &used);
+    if (rc == FB_ERR_NEED_MORE && !o->at_eof) {
+        fb_buf_cleanup(&buf);
+        return rc;
+    }
+    r->flags |= FB_MSG_CHUNKED | (cut ? FB_MSG_BODY_LIMIT : 0u);
+    if (rc == FB_OK) {
+        r->used = used;
+    } else {
+        r->flags |= FB_MSG_TRUNCATED | (rc == FB_ERR_FORMAT ? FB_MSG_MALFORMED : 0u);
+        r->used = avail;
+    }
+    size_t blen;
+    uint8_t *d = fb_buf_detach(&buf, &blen);
+    fb_arena_adopt(a, d);
+    if (d)
+        r->body = fb_str_make((const char *)d, blen);
+    return 0;
+}
+
 int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind kind,
                            const struct fb_http1_opts *o, struct fb_msg *out, struct fb_arena *a)
 {
@@ -491,64 +555,17 @@ int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind k
         return rc;
     }
     const uint8_t *b = data + n;
-    size_t avail = len - (size_t)n, consumed = (size_t)n;
-    struct fb_str body = fb_str_make((const char *)b, 0);
-    unsigned flags = h.flags;
-    uint64_t wire = 0;
-    size_t max_body = o->limits.max_body;
-
-    switch (fr.kind) {
-    case FB_FRAME_NONE: break;
-    case FB_FRAME_LENGTH:
-    case FB_FRAME_CLOSE: {
-        size_t blen;
-        if (fr.kind == FB_FRAME_LENGTH && fr.length <= avail) {
-            blen = (size_t)fr.length;
-        } else if (!o->at_eof) {
-            free(heap);
-            return FB_ERR_NEED_MORE;
-        } else {
-            blen = avail;
-            if (fr.kind == FB_FRAME_LENGTH)
-                flags |= FB_MSG_TRUNCATED;
-        }
-        consumed += blen;
-        wire = blen;
-        if (blen > max_body) {
-            blen = max_body;
-            flags |= FB_MSG_BODY_LIMIT;
-        }
-        body.len = blen;
-        break;
+    size_t avail = len - (size_t)n;
+    struct body_read r = {fb_str_make((const char *)b, 0), h.flags, 0, 0};
+    if (fr.kind == FB_FRAME_LENGTH || fr.kind == FB_FRAME_CLOSE)
+        rc = read_sized(&fr, avail, o, &r);
+    else if (fr.kind == FB_FRAME_CHUNKED)
+        rc = read_chunked(b, avail, o, a, &r);
+    if (rc) {
+        free(heap);
+        return rc;
     }
-    case FB_FRAME_CHUNKED: {
-        struct fb_buf buf;
-        fb_buf_init(&buf, max_body);
-        int cut = 0;
-        size_t used = 0;
-        rc = dechunk(b, avail, &buf, &wire, &cut, &used);
-        if (rc == FB_ERR_NEED_MORE && !o->at_eof) {
-            fb_buf_cleanup(&buf);
-            free(heap);
-            return rc;
-        }
-        flags |= FB_MSG_CHUNKED | (cut ? FB_MSG_BODY_LIMIT : 0u);
-        if (rc == FB_OK) {
-            consumed += used;
-        } else {
-            /* cut short (at_eof) or framing lost (bad chunk line): what is there is
-             * the body, and the rest of the input cannot be trusted as a next message */
-            flags |= FB_MSG_TRUNCATED | (rc == FB_ERR_FORMAT ? FB_MSG_MALFORMED : 0u);
-            consumed = len;
-        }
-        size_t blen;
-        uint8_t *d = fb_buf_detach(&buf, &blen);
-        fb_arena_adopt(a, d);
-        if (d)
-            body = fb_str_make((const char *)d, blen);
-        break;
-    }
-    }
+    size_t consumed = (size_t)n + r.used;
 
     out->method = h.method;
     out->target = h.target;
@@ -561,14 +578,14 @@ int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind k
         memcpy(out->headers, hdrs, h.n_headers * sizeof *out->headers);
     }
     free(heap);
-    out->body = body;
-    out->flags = flags;
-    out->wire_size = wire;
+    out->body = r.body;
+    out->flags = r.flags;
+    out->wire_size = r.wire;
     if (o->decode)
         decode_body(out, o->limits.max_decoded, a);
     out->decoded_size = out->body.len;
     if ((out->flags & FB_MSG_BODY_LIMIT) && !(out->flags & (FB_MSG_DECODED | FB_MSG_DECODE_LIMIT)))
-        out->decoded_size = wire; /* the size it had; only the stored copy was cut */
+        out->decoded_size = r.wire; /* the size it had; only the stored copy was cut */
     return (int)consumed;
 }
 
