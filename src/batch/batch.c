@@ -620,6 +620,49 @@ static unsigned default_jobs(void)
     return c > 0 ? (unsigned)c : 1;
 }
 
+/* Waits for the workers' output (until the nearest deadline, or the next progress
+ * tick), reads what they sent, and kills those past their deadline (their inputs get an
+ * error record). pfd has room for two entries per slot. 0, or -1 when polling failed. */
+static int wait_for_workers(struct run *r, struct pollfd *pfd, int progress)
+{
+    double now = now_s(), wait = progress ? PROGRESS_INTERVAL : 3600;
+    size_t np = 0;
+    for (size_t k = 0; k < r->n_slots; k++) {
+        struct slot *s = &r->slots[k];
+        if (s->pid == 0)
+            continue;
+        if (s->task >= 0 && s->deadline - now < wait)
+            wait = s->deadline - now;
+        pfd[np].fd = s->sock;
+        pfd[np++].events = POLLIN;
+        if (s->errfd >= 0) {
+            pfd[np].fd = s->errfd;
+            pfd[np++].events = POLLIN;
+        }
+    }
+    if (np == 0 && r->next >= r->n)
+        return -1; /* cannot happen: every task in flight has a worker */
+    int ms = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+    if (poll(pfd, np, np ? ms : 10) < 0 && errno != EINTR)
+        return -1;
+    for (size_t k = 0; k < r->n_slots; k++) {
+        struct slot *s = &r->slots[k];
+        if (s->pid == 0)
+            continue;
+        drain_err(s);
+        read_sock(r, s);
+    }
+    now = now_s();
+    for (size_t k = 0; k < r->n_slots; k++) {
+        struct slot *s = &r->slots[k];
+        if (s->pid > 0 && s->task >= 0 && now >= s->deadline) {
+            kill(s->pid, SIGKILL);
+            worker_ended(r, s, 1);
+        }
+    }
+    return 0;
+}
+
 int fb_batch_run(const char *const *paths, size_t n, FILE *out, FILE *err,
                  const struct fb_batch_opts *o)
 {
@@ -666,41 +709,8 @@ int fb_batch_run(const char *const *paths, size_t n, FILE *out, FILE *err,
         emit_ready(&r);
         if (r.emitted == n || r.out_failed)
             break;
-        double now = now_s(), wait = progress ? PROGRESS_INTERVAL : 3600;
-        size_t np = 0;
-        for (size_t k = 0; k < r.n_slots; k++) {
-            struct slot *s = &r.slots[k];
-            if (s->pid == 0)
-                continue;
-            if (s->task >= 0 && s->deadline - now < wait)
-                wait = s->deadline - now;
-            pfd[np].fd = s->sock;
-            pfd[np++].events = POLLIN;
-            if (s->errfd >= 0) {
-                pfd[np].fd = s->errfd;
-                pfd[np++].events = POLLIN;
-            }
-        }
-        if (np == 0 && r.next >= n)
-            break; /* cannot happen: every task in flight has a worker */
-        int ms = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
-        if (poll(pfd, np, np ? ms : 10) < 0 && errno != EINTR)
+        if (wait_for_workers(&r, pfd, progress) != 0)
             break;
-        for (size_t k = 0; k < r.n_slots; k++) {
-            struct slot *s = &r.slots[k];
-            if (s->pid == 0)
-                continue;
-            drain_err(s);
-            read_sock(&r, s);
-        }
-        now = now_s();
-        for (size_t k = 0; k < r.n_slots; k++) {
-            struct slot *s = &r.slots[k];
-            if (s->pid > 0 && s->task >= 0 && now >= s->deadline) {
-                kill(s->pid, SIGKILL);
-                worker_ended(&r, s, 1);
-            }
-        }
         if (progress)
             draw_progress(&r, 0);
     }
