@@ -120,10 +120,10 @@ static int put32(struct fb_buf *b, uint32_t v)
 static int put_central(struct fb_buf *b, const struct entry *e)
 {
     int rc = put32(b, SIG_CENTRAL) | put16(b, e->version) | put16(b, e->version) |
-             put16(b, e->flags) | put16(b, e->method) | put16(b, e->mtime) |
-             put16(b, e->mdate) | put32(b, e->crc) | put32(b, e->csize) | put32(b, e->usize) |
-             put16(b, e->name_len) | put16(b, e->extra_len) | put16(b, 0) | put16(b, 0) |
-             put16(b, 0) | put32(b, 0) | put32(b, e->offset);
+             put16(b, e->flags) | put16(b, e->method) | put16(b, e->mtime) | put16(b, e->mdate) |
+             put32(b, e->crc) | put32(b, e->csize) | put32(b, e->usize) | put16(b, e->name_len) |
+             put16(b, e->extra_len) | put16(b, 0) | put16(b, 0) | put16(b, 0) | put32(b, 0) |
+             put32(b, e->offset);
     rc |= fb_buf_append(b, e->name, e->name_len);
     rc |= fb_buf_append(b, e->extra, e->extra_len); /* AES parameters live here too */
     return rc;

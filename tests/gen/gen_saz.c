@@ -7,12 +7,12 @@
  * aborted sessions) come from the scenario (tests/gen/README.md).
  * Tests only: not linked into fbdiag.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 #include <strings.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "fbdiag/buf.h"
