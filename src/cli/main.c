@@ -37,15 +37,45 @@ struct listing {
     struct fb_arena *seed_arena;
 };
 
-/* The host names and IP literals an exchange shows (Host, SNI, a CONNECT target, the
- * peers' addresses but loopback): seeds for --pseudonymize. */
+/* Seeds a host name (a ":port" is dropped) and, for a name of three labels or more, its
+ * parent domain, so the customer's other hosts under it are replaced too (mail.contoso.com
+ * gives contoso.com, and exch01.contoso.com in a header is then replaced). An IP literal
+ * has no parent. */
+static void seed_host(struct listing *l, struct fb_str host)
+{
+    const char *colon = host.len ? memchr(host.ptr, ':', host.len) : NULL;
+    if (colon)
+        host.len = (size_t)(colon - host.ptr);
+    fb_pseudonym_seed_add(&l->seeds, host.ptr, host.len, l->seed_arena);
+    if (host.len == 0 || (host.ptr[host.len - 1] >= '0' && host.ptr[host.len - 1] <= '9'))
+        return;
+    const char *dot = memchr(host.ptr, '.', host.len);
+    size_t rest = dot ? host.len - (size_t)(dot + 1 - host.ptr) : 0;
+    if (dot && memchr(dot + 1, '.', rest))
+        fb_pseudonym_seed_add(&l->seeds, dot + 1, rest, l->seed_arena);
+}
+
+/* The host of an absolute URL ("" when it has none). */
+static struct fb_str url_host(struct fb_str url)
+{
+    const char *p = url.len ? fb_str_ifind(url, "://") : NULL;
+    if (!p)
+        return fb_str_make("", 0);
+    const char *h = p + 3, *end = url.ptr + url.len, *e = h;
+    while (e < end && *e != '/' && *e != '?' && *e != '#')
+        e++;
+    return fb_str_make(h, (size_t)(e - h));
+}
+
+/* The host names and IP literals an exchange shows (Host, the URL's host, SNI, a CONNECT
+ * target, the peers' addresses but loopback): seeds for --pseudonymize. */
 static void seed_exchange(struct listing *l, const struct fb_exchange *ex)
 {
-    struct fb_str host = fb_msg_header_value(&ex->req, "Host");
-    fb_pseudonym_seed_add(&l->seeds, host.ptr, host.len, l->seed_arena);
-    fb_pseudonym_seed_add(&l->seeds, ex->conn.sni.ptr, ex->conn.sni.len, l->seed_arena);
+    seed_host(l, fb_str_trim(fb_msg_header_value(&ex->req, "Host")));
+    seed_host(l, url_host(ex->url));
+    seed_host(l, ex->conn.sni);
     if (fb_str_ieq_cstr(ex->req.method, "CONNECT"))
-        fb_pseudonym_seed_add(&l->seeds, ex->req.target.ptr, ex->req.target.len, l->seed_arena);
+        seed_host(l, ex->req.target);
     const struct fb_str ips[] = {ex->conn.client_ip, ex->conn.server_ip};
     for (size_t i = 0; i < FB_ARRAY_LEN(ips); i++)
         if (ips[i].len && !fb_str_istarts(ips[i], "127."))
