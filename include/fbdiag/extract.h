@@ -135,12 +135,16 @@ struct fb_http_facts {
     const char *auth_scheme;    /* "Bearer", "Negotiate", "NTLM", "Basic", or NULL */
 };
 
+/* Characters of MergedFreeBusy an attendee keeps: enough to show the shape and to tell
+ * an all-"N" answer (the full string is one digit per interval of the window). */
+#define FB_MERGED_FREE_BUSY_KEEP 64
+
 struct fb_attendee {
     const char *mailbox; /* SMTP address as requested (evidence: printed) */
     enum fb_result result;
     const char *view_type;        /* FreeBusyViewType returned, or NULL */
     const char *requested_view;   /* RequestedView of the call */
-    const char *merged_free_busy; /* first 64 chars of MergedFreeBusy, or NULL */
+    const char *merged_free_busy; /* its first FB_MERGED_FREE_BUSY_KEEP chars, or NULL */
     struct fb_finding *finding;   /* NULL when ok */
     const char *route;            /* filled by facts/ */
 };

@@ -25,7 +25,6 @@
 #define JSON_BODY_MAX ((size_t)32 << 20)
 #define MAX_ATTENDEES 1000
 #define MAX_ITEM_ERRORS 16
-#define MERGED_KEEP 64
 
 struct ctx {
     const struct fb_exchange *ex;
@@ -87,6 +86,17 @@ static const char *jstr_trim(struct ctx *c, json_t *v)
         return jstr(c, v);
     struct fb_str s = fb_str_trim(fb_str_make(json_string_value(v), json_string_length(v)));
     return fb_arena_cstr(c->a, s.ptr, s.len);
+}
+
+/* Keeps the first FB_MERGED_FREE_BUSY_KEEP characters of a merged free/busy string (OWA's
+ * MergedFreeBusy, Graph's availabilityView) on the attendee; v not a string changes nothing. */
+static void keep_merged(struct ctx *c, struct fb_attendee *at, json_t *v)
+{
+    if (!json_is_string(v))
+        return;
+    size_t n = json_string_length(v);
+    at->merged_free_busy = fb_arena_cstr(
+        c->a, json_string_value(v), n > FB_MERGED_FREE_BUSY_KEEP ? FB_MERGED_FREE_BUSY_KEEP : n);
 }
 
 static int jstr_ieq(json_t *v, const char *s)
@@ -346,12 +356,7 @@ static void owa_attendee(struct ctx *c, struct fb_attendee *at, json_t *resp)
     if (!json_is_object(cv))
         cv = jget(resp, "FreeBusyView");
     at->view_type = jstr_trim(c, jget(cv, "FreeBusyViewType"));
-    json_t *mfb = jget(cv, "MergedFreeBusy");
-    if (json_is_string(mfb)) {
-        size_t n = json_string_length(mfb);
-        at->merged_free_busy =
-            fb_arena_cstr(c->a, json_string_value(mfb), n > MERGED_KEEP ? MERGED_KEEP : n);
-    }
+    keep_merged(c, at, jget(cv, "MergedFreeBusy"));
     json_t *cls = jget(rm, "ResponseClass");
     json_t *code = jget(rm, "ResponseCode");
     if (jstr_ieq(cls, "Error") || (!cls && json_is_string(code) && !jstr_ieq(code, "NoError"))) {
@@ -629,12 +634,7 @@ static void graph_schedule(struct ctx *c)
             at->mailbox = id;
         }
         done[at - call->attendees] = 1;
-        json_t *av = jget(it, "availabilityView");
-        if (json_is_string(av)) {
-            size_t n = json_string_length(av);
-            at->merged_free_busy =
-                fb_arena_cstr(c->a, json_string_value(av), n > MERGED_KEEP ? MERGED_KEEP : n);
-        }
+        keep_merged(c, at, jget(it, "availabilityView"));
         json_t *err = jget(it, "error");
         if (json_is_object(err)) {
             struct fb_finding *f = new_finding(c);

@@ -31,7 +31,6 @@
 #define SOAP_MAX_ERRORS 64      /* call-level findings kept per call */
 #define SOAP_MAX_VALUES 32      /* Value Name= pairs kept per finding */
 #define SOAP_MAX_GENERIC 16     /* findings from other EWS operations' ResponseMessages */
-#define SOAP_MERGED_KEEP 64     /* MergedFreeBusy characters kept */
 
 /* Namespaces, compared without their scheme: the Microsoft docs print several of them
  * as https:// while servers send http://, so both spellings are accepted. */
@@ -72,7 +71,7 @@ struct answer {
     enum fb_result result;
     int pending_success; /* GUA Success: the view checks need the requested view */
     const char *view_type;
-    const char *merged;         /* first SOAP_MERGED_KEEP chars */
+    const char *merged;         /* first FB_MERGED_FREE_BUSY_KEEP chars */
     int merged_all_n;           /* the whole MergedFreeBusy is 'N' */
     struct fb_finding *finding; /* set for error/degraded; prepared for pending_success */
 };
@@ -369,7 +368,8 @@ static void gua_answer(struct sctx *c, struct shape *s, const xmlNode *fbr)
     an->view_type = child_text(c, view, NS_TYPES, "FreeBusyViewType");
     const char *merged = child_text(c, view, NS_TYPES, "MergedFreeBusy");
     if (merged) {
-        size_t n = strlen(merged), keep_n = n < SOAP_MERGED_KEEP ? n : SOAP_MERGED_KEEP;
+        size_t n = strlen(merged),
+               keep_n = n < FB_MERGED_FREE_BUSY_KEEP ? n : FB_MERGED_FREE_BUSY_KEEP;
         while (keep_n < n && keep_n > 0 && ((unsigned char)merged[keep_n] & 0xC0) == 0x80)
             keep_n--; /* never cut a UTF-8 sequence */
         an->merged = fb_arena_cstr(c->a, merged, keep_n);

@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "gen.h"
+#include "gen_internal.h"
 
 #define INJECT_MARKER "FBGEN-HAR-INJECT-MARKER"
 
@@ -174,53 +175,13 @@ static int get_body(const json_t *msg, struct bytes *out)
 
 /* ---- times -------------------------------------------------------------------- */
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-/* "YYYY-MM-DDTHH:MM:SS[.frac]Z" to microseconds since the epoch. */
-static int parse_started(const char *s, int64_t *us)
-{
-    int y, mo, d, h, mi, se, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
-        return -1;
-    int64_t frac = 0, scale = 100000;
-    const char *p = s + 19;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-            frac += (*p - '0') * scale;
-    if (strcmp(p, "Z") != 0)
-        return -1;
-    *us = (fb_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
-              1000000 +
-          frac;
-    return 0;
-}
-
 static void format_started(int64_t us, const struct producer *pr, char *out, size_t cap)
 {
     int off = pr->time == TIME_MS_Z ? 0 : pr->tz_minutes;
-    int64_t local = us + (int64_t)off * 60 * 1000000;
-    int64_t secs = local >= 0 ? local / 1000000 : (local - 999999) / 1000000;
-    int64_t frac = local - secs * 1000000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t sod = secs - days * 86400;
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    char base[96], zone[32];
-    snprintf(base, sizeof base, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(sod / 3600),
-             (int)(sod / 60 % 60), (int)(sod % 60));
-    int a = off < 0 ? -off : off;
-    snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60, a % 60);
+    char base[32], zone[32];
+    int64_t frac;
+    fb_gen_format_time(us, off, base, sizeof base, &frac);
+    fb_gen_format_offset(off, zone, sizeof zone);
     switch (pr->time) {
     case TIME_MS_Z: snprintf(out, cap, "%s.%03dZ", base, (int)(frac / 1000)); break;
     case TIME_MS_OFFSET: snprintf(out, cap, "%s.%03d%s", base, (int)(frac / 1000), zone); break;
@@ -536,7 +497,7 @@ static json_t *entry_json(const json_t *ex, size_t i, const struct producer *pr,
     json_t *e = json_object();
     int64_t us = 0;
     const char *started = sget(ex, "started");
-    if (started && parse_started(started, &us)) {
+    if (started && fb_gen_parse_time(started, &us)) {
         *err = fail("started '%s' is not YYYY-MM-DDTHH:MM:SS[.fff]Z", started);
         json_decref(e);
         return NULL;
@@ -697,7 +658,7 @@ int fb_gen_har_mem(const json_t *scenario, unsigned char **out, size_t *out_len)
             char when[192];
             int64_t us = 0;
             const char *s = sget(json_array_get(exs, 0), "started");
-            if (s && parse_started(s, &us))
+            if (s && fb_gen_parse_time(s, &us))
                 us = 0;
             format_started(us, pr, when, sizeof when);
             json_array_append_new(pages,

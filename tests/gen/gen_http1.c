@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -488,4 +489,21 @@ int fb_gen_parse_time(const char *s, int64_t *us)
 bad:
     fprintf(stderr, "fbgen: bad timestamp '%s'\n", s);
     return -1;
+}
+
+void fb_gen_format_time(int64_t us, int offset_min, char *base, size_t cap, int64_t *frac_us)
+{
+    int64_t local = us + (int64_t)offset_min * 60 * 1000000;
+    int64_t secs = local >= 0 ? local / 1000000 : (local - 999999) / 1000000;
+    *frac_us = local - secs * 1000000;
+    time_t tt = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || strftime(base, cap, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        snprintf(base, cap, "1970-01-01T00:00:00");
+}
+
+void fb_gen_format_offset(int offset_min, char *dst, size_t cap)
+{
+    int a = offset_min < 0 ? -offset_min : offset_min;
+    snprintf(dst, cap, "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60, a % 60);
 }

@@ -79,6 +79,14 @@ int fb_gen_write_interim(const json_t *response, struct fb_buf *out);
  * fractional digits) into microseconds since the epoch, UTC. 0 or -1. */
 int fb_gen_parse_time(const char *s, int64_t *us);
 
+/* The wall-clock time at us (microseconds since the epoch, UTC) shifted by offset_min
+ * minutes, as "YYYY-MM-DDTHH:MM:SS" in base (at least 20 bytes), and the microseconds past
+ * that second in *frac_us. */
+void fb_gen_format_time(int64_t us, int offset_min, char *base, size_t cap, int64_t *frac_us);
+
+/* "+hh:mm" / "-hh:mm" for an offset in minutes. */
+void fb_gen_format_offset(int offset_min, char *dst, size_t cap);
+
 /* Field helpers: the member as a string / integer / bool, or dflt when absent. */
 const char *fb_gen_str(const json_t *obj, const char *key, const char *dflt);
 long long fb_gen_int(const json_t *obj, const char *key, long long dflt);

@@ -77,37 +77,15 @@ static int add_entry(zip_t *za, const struct saz_opts *o, const char *name, stru
     return 0;
 }
 
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* .NET round-trip format: yyyy-MM-ddTHH:mm:ss.fffffff+hh:mm (local time with offset). */
 static void fmt_time(const struct saz_opts *o, int64_t us, char *dst, size_t cap)
 {
-    int64_t local = us + (int64_t)o->tz_min * 60 * 1000000;
-    int64_t secs = local >= 0 ? local / 1000000 : (local - 999999) / 1000000;
-    int64_t frac = local - secs * 1000000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t sod = secs - days * 86400;
-    int y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    char off[24] = "Z";
-    if (!o->tz_utc) {
-        int a = o->tz_min < 0 ? -o->tz_min : o->tz_min;
-        snprintf(off, sizeof off, "%c%02d:%02d", o->tz_min < 0 ? '-' : '+', a / 60, a % 60);
-    }
-    snprintf(dst, cap, "%04d-%02u-%02uT%02d:%02d:%02d.%07lld%s", y, m, d, (int)(sod / 3600),
-             (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac * 10, off);
+    char base[32], off[24] = "Z";
+    int64_t frac;
+    fb_gen_format_time(us, o->tz_min, base, sizeof base, &frac);
+    if (!o->tz_utc)
+        fb_gen_format_offset(o->tz_min, off, sizeof off);
+    snprintf(dst, cap, "%s.%07lld%s", base, (long long)frac * 10, off);
 }
 
 static int put_xml_escaped(struct fb_buf *b, const char *s)
