@@ -679,14 +679,21 @@ static int64_t find_tunnel(const struct ctx *c, const char *authority)
     return -1;
 }
 
+/* HTTP/1 options for a session member: the whole message is there (at_eof), bodies are
+ * decoded, the reader's limits apply. */
+static void session_http_opts(const struct ctx *c, struct fb_http1_opts *ho)
+{
+    memset(ho, 0, sizeof *ho);
+    ho->limits = c->r->o->limits;
+    ho->at_eof = 1;
+    ho->decode = 1;
+}
+
 static void parse_request(struct ctx *c, struct fb_exchange *ex, const uint8_t *data, size_t len,
                           const char *source)
 {
     struct fb_http1_opts ho;
-    memset(&ho, 0, sizeof ho);
-    ho.limits = c->r->o->limits;
-    ho.at_eof = 1;
-    ho.decode = 1;
+    session_http_opts(c, &ho);
     int rc = fb_http1_parse_message(data, len, FB_HTTP1_REQUEST, &ho, &ex->req, ex->arena);
     if (rc < 0) {
         ex->req.flags |= FB_MSG_MALFORMED;
@@ -702,10 +709,7 @@ static void parse_response(struct ctx *c, struct fb_exchange *ex, const uint8_t 
                            const char *source)
 {
     struct fb_http1_opts ho;
-    memset(&ho, 0, sizeof ho);
-    ho.limits = c->r->o->limits;
-    ho.at_eof = 1;
-    ho.decode = 1;
+    session_http_opts(c, &ho);
     ho.req_method = ex->req.method;
     int rc = fb_http1_parse_responses(data, len, &ho, &ex->resp, &ex->interim, &ex->n_interim,
                                       ex->arena);
