@@ -96,4 +96,48 @@ FB_NODISCARD int fb_http1_parse_responses(const uint8_t *data, size_t len,
                                           struct fb_msg **interim, size_t *n_interim,
                                           struct fb_arena *a);
 
+/* ---- resumable parsing of one direction of a connection (captures) -------------------
+ *
+ * A per-direction parser in the picohttpparser contract: feed bytes as they arrive, in
+ * any split; the head is parsed once, the body goes to a sink that keeps up to the cap
+ * and counts the rest (FB_MSG_BODY_LIMIT), chunked framing is decoded as it streams
+ * (trailers kept as headers), a close-delimited body ends at fb_http1_stream_eof. Byte
+ * by byte or all at once, the messages are the same. Responses to HEAD and CONNECT and
+ * 1xx/204/304 have no body; each 1xx is a message of its own (the caller attaches it as
+ * interim). After a 101 or a 2xx to CONNECT the stream stops parsing (the caller takes
+ * the rest of the bytes as another protocol: fb_http1_stream_switched).
+ */
+struct fb_http1_stream;
+/* kind says which direction this is. l is copied. Owned: fb_http1_stream_free. */
+struct fb_http1_stream *fb_http1_stream_new(enum fb_http1_kind kind,
+                                            const struct fb_http1_limits *l, int decode);
+void fb_http1_stream_free(struct fb_http1_stream *s); /* NULL is a no-op */
+/* Responses only: the method of the request the next final response answers, queued in
+ * request order by the caller (copied; HEAD and CONNECT change framing). */
+void fb_http1_stream_expect(struct fb_http1_stream *s, struct fb_str req_method);
+/* Feeds bytes. Returns bytes consumed (>= 0): it stops right after a message completes
+ * and sets *ready = 1, so the caller takes it and feeds the rest; else it consumes all
+ * of p. FB_ERR_FORMAT when the bytes at a message start are not HTTP/1 (the stream is
+ * then lost until fb_http1_stream_gap). Bytes after a switch are not consumed. */
+FB_NODISCARD int fb_http1_stream_feed(struct fb_http1_stream *s, const uint8_t *p, size_t n,
+                                      int *ready);
+/* Moves the completed message into out, its slices copied into a (the arena then owns
+ * them), the body content-decoded when the stream was made with decode. Resets the
+ * stream for the next message. */
+void fb_http1_stream_take(struct fb_http1_stream *s, struct fb_msg *out, struct fb_arena *a);
+/* End of the direction (FIN, RST or end of capture): a close-delimited body completes,
+ * a message in progress is returned flagged FB_MSG_TRUNCATED. Returns 1 when *out was
+ * filled, 0 when nothing was in progress. */
+int fb_http1_stream_eof(struct fb_http1_stream *s, struct fb_msg *out, struct fb_arena *a);
+/* n bytes were not captured. A body in progress with a known length (Content-Length)
+ * counts them as body and goes on (flag FB_MSG_GAP); otherwise the message in progress
+ * is ended as it is (flags FB_MSG_GAP | FB_MSG_TRUNCATED, returned by the next take)
+ * and the parser resynchronises at the next plausible start line. Returns 1 when a
+ * message is ready to take. */
+int fb_http1_stream_gap(struct fb_http1_stream *s, uint64_t n);
+/* 1 after the message just taken switched protocols (101, or 2xx to CONNECT). */
+int fb_http1_stream_switched(const struct fb_http1_stream *s);
+/* 1 when a message is in progress (some bytes of it seen). */
+int fb_http1_stream_busy(const struct fb_http1_stream *s);
+
 #endif /* FB_HTTP1_H */
