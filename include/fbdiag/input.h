@@ -3,8 +3,10 @@
  *
  * Formats: zip (SAZ), HAR (JSON, gzip-wrapped too, BOM skipped), pcap, pcapng;
  * ETL/pktmon and NetMon captures are recognised and answered with how to convert them.
- * Ownership: the input's bytes are mapped or read by fb_input_read and released before
- * it returns; exchanges are freed after each callback.
+ * Ownership: the input's bytes are pulled from a source (source.h: a mapped file or a
+ * pipe) by fb_input_read and released before it returns; exchanges are freed after
+ * each callback. Captures stream from pipes; SAZ and HAR from a pipe are read whole
+ * (capped at FB_INPUT_PIPE_MAX).
  */
 #ifndef FB_INPUT_H
 #define FB_INPUT_H
@@ -37,6 +39,9 @@ const char *fb_format_name(enum fb_format f); /* "saz", "har", "pcap", ... */
  * first inflated bytes, so pass the whole buffer when it is at hand). */
 enum fb_format fb_input_sniff(const uint8_t *data, size_t len);
 
+/* What a SAZ or HAR read from a pipe or device may hold in memory. */
+#define FB_INPUT_PIPE_MAX ((size_t)4 << 30)
+
 /* What a reader needs besides the bytes. */
 struct fb_read_opts {
     const char *password;          /* SAZ; NULL when none was given */
@@ -45,11 +50,16 @@ struct fb_read_opts {
 };
 void fb_read_opts_default(struct fb_read_opts *o);
 
-/* One input as readers see it: the whole content in memory (mapped) and its path. */
+struct fb_source;
+
+/* One input as readers see it: its path and either the whole content in memory (mapped
+ * file, or a pipe read whole: SAZ and HAR readers) or, for stream readers (pcap,
+ * pcapng), the pull source positioned at the first byte (data NULL then). */
 struct fb_input_src {
     const char *path;
     const uint8_t *data;
     size_t len;
+    struct fb_source *stream; /* borrowed; may be NULL for whole-content readers */
 };
 
 /* A reader of one format: reads src, calls cb for each exchange in order, records
@@ -57,6 +67,7 @@ struct fb_input_src {
  * exchanges handed over before that still count), or the callback's non-zero value. */
 struct fb_reader {
     const char *name;
+    int streams; /* reads src->stream itself (captures); else src->data is the content */
     int (*read)(const struct fb_input_src *src, const struct fb_read_opts *o, fb_exchange_cb cb,
                 void *user, struct fb_trace *t, struct fb_diag *d);
 };

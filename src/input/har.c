@@ -885,4 +885,4 @@ static int read_fn(const struct fb_input_src *src, const struct fb_read_opts *o,
     return rc;
 }
 
-const struct fb_reader fb_har_reader = {"har", read_fn};
+const struct fb_reader fb_har_reader = {"har", 0, read_fn};

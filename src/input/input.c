@@ -1,4 +1,4 @@
-/* input.c - opening one trace: read or map its bytes, hash them (SHA-256, OpenSSL EVP),
+/* input.c - opening one trace: pull its bytes from a source (source.h: mapped file or pipe; SHA-256 as they pass),
  * detect the format from the content (never the name) and hand the bytes to the reader
  * of that format. design.md "Command line" (detection) and "Exit codes" (what is
  * unreadable).
@@ -24,24 +24,19 @@
  */
 #include "fbdiag/input.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "fbdiag/arena.h"
+#include "fbdiag/source.h"
 #include "fbdiag/trace.h"
 #include "readers.h"
 
 #define HAR_LOG_WINDOW ((size_t)64 * 1024) /* where "log" must appear */
 #define GZIP_SNIFF_IN ((size_t)256 * 1024) /* compressed bytes inflated to sniff */
-#define STDIN_MAX ((size_t)1 << 36)        /* 64 GiB: only memory bounds a pipe */
+#define SNIFF_WINDOW (GZIP_SNIFF_IN + 4096)   /* bytes peeked to detect the format */
 
 static const char *const format_names[] = {
     [FB_FMT_UNKNOWN] = "unknown",   [FB_FMT_ZIP] = "saz",       [FB_FMT_HAR] = "har",
@@ -181,104 +176,6 @@ enum fb_format fb_input_sniff(const uint8_t *data, size_t len)
     return FB_FMT_UNKNOWN;
 }
 
-/* The bytes of one input, mapped or read. */
-struct content {
-    uint8_t *data;
-    size_t len;
-    int mapped;
-};
-
-static int read_fd(int fd, struct content *c)
-{
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = fb_xmalloc(cap);
-    for (;;) {
-        if (len == cap) {
-            if (cap >= STDIN_MAX) {
-                free(buf);
-                errno = EFBIG;
-                return -1;
-            }
-            cap *= 2;
-            buf = fb_xrealloc(buf, cap);
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            free(buf);
-            errno = e;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    c->data = buf;
-    c->len = len;
-    c->mapped = 0;
-    return 0;
-}
-
-static int load(const char *path, struct content *c)
-{
-    memset(c, 0, sizeof *c);
-    if (strcmp(path, "-") == 0)
-        return read_fd(STDIN_FILENO, c);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int rc = fstat(fd, &st);
-    if (rc == 0 && S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        rc = -1;
-    } else if (rc == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-               (uint64_t)st.st_size <= SIZE_MAX) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p != MAP_FAILED) {
-            posix_madvise(p, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
-            c->data = p;
-            c->len = (size_t)st.st_size;
-            c->mapped = 1;
-        } else {
-            rc = read_fd(fd, c);
-        }
-    } else if (rc == 0) {
-        rc = read_fd(fd, c);
-    }
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
-}
-
-static void unload(struct content *c)
-{
-    if (c->mapped)
-        munmap(c->data, c->len);
-    else
-        free(c->data);
-    memset(c, 0, sizeof *c);
-}
-
-static void sha256_hex(const uint8_t *d, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
-    if (!EVP_Digest(d, len, md, &n, EVP_sha256(), NULL) || n != 32) {
-        out[0] = '\0';
-        return;
-    }
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* "7b 22 61 ..." for the first 8 bytes. */
 static void hex_head(const uint8_t *d, size_t len, char *out, size_t cap)
 {
@@ -294,10 +191,11 @@ static void hex_head(const uint8_t *d, size_t len, char *out, size_t cap)
 }
 
 /* Why a sniffed format has no reader: the fb_err and the message in d. */
-static int refuse(enum fb_format f, const struct content *c, const char *path, struct fb_diag *d)
+static int refuse(enum fb_format f, const uint8_t *data, size_t len, const char *path,
+                  struct fb_diag *d)
 {
     char head[32];
-    hex_head(c->data, c->len, head, sizeof head);
+    hex_head(data, len, head, sizeof head);
     switch (f) {
     case FB_FMT_PCAP:
         return fb_diag_set(d, FB_ERR_UNSUPPORTED, path,
@@ -371,6 +269,37 @@ static const struct fb_reader *const readers[] = {
     [FB_FMT_HAR_GZIP] = &fb_har_reader,
 };
 
+/* Sniffs the source and runs its reader: captures stream from the source, SAZ and HAR
+ * get the whole content (the mapping, or a pipe read whole within FB_INPUT_PIPE_MAX). */
+static int read_source(struct fb_source *src, const char *path, const struct fb_read_opts *o,
+                       fb_exchange_cb cb, void *user, struct fb_trace *t,
+                       struct fb_input_info *info, struct fb_diag *d)
+{
+    const uint8_t *head;
+    size_t n;
+    if (fb_source_peek(src, SNIFF_WINDOW, &head, &n) != 0)
+        return fb_diag_set(d, FB_ERR_IO, path, "%s", fb_source_error(src));
+    enum fb_format f = fb_input_sniff(head, n);
+    info->format = fb_format_name(f);
+    const struct fb_reader *r = (unsigned)f < FB_ARRAY_LEN(readers) ? readers[f] : NULL;
+    if (!r)
+        return refuse(f, head, n, path, d);
+    struct fb_input_src in = {path, NULL, 0, src};
+    if (!r->streams) {
+        int rc = fb_source_slurp(src, FB_INPUT_PIPE_MAX, &in.data, &in.len, d);
+        if (rc < 0) {
+            name_file(d, path);
+            return rc;
+        }
+    }
+    struct counting cnt = {cb, user, 0};
+    int rc = r->read(&in, o, count_exchange, &cnt, t, d);
+    info->n_exchanges = cnt.n;
+    if (rc < 0)
+        name_file(d, path);
+    return rc;
+}
+
 int fb_input_read(const char *path, const struct fb_read_opts *o, fb_exchange_cb cb, void *user,
                   struct fb_trace *t, struct fb_input_info *info, struct fb_diag *d)
 {
@@ -391,27 +320,14 @@ int fb_input_read(const char *path, const struct fb_read_opts *o, fb_exchange_cb
     }
     fb_diag_clear(d);
 
-    struct content c;
-    int rc;
-    if (load(path, &c) != 0) {
-        rc = fb_diag_set(d, FB_ERR_IO, path, "%s", strerror(errno));
-    } else {
-        sha256_hex(c.data, c.len, info->sha256);
-        info->size = c.len;
-        enum fb_format f = fb_input_sniff(c.data, c.len);
-        info->format = fb_format_name(f);
-        const struct fb_reader *r = (unsigned)f < FB_ARRAY_LEN(readers) ? readers[f] : NULL;
-        if (!r) {
-            rc = refuse(f, &c, path, d);
-        } else {
-            struct fb_input_src src = {path, c.data, c.len};
-            struct counting cnt = {cb, user, 0};
-            rc = r->read(&src, o, count_exchange, &cnt, t, d);
-            info->n_exchanges = cnt.n;
-            if (rc < 0)
-                name_file(d, path);
-        }
-        unload(&c);
+    struct fb_source *src = NULL;
+    int rc = fb_source_open(&src, path, 0, d);
+    if (rc == 0) {
+        rc = read_source(src, path, o, cb, user, t, info, d);
+        fb_source_sha256(src, info->sha256);
+        int64_t size = fb_source_size(src);
+        info->size = size >= 0 ? (uint64_t)size : fb_source_offset(src);
+        fb_source_free(src);
     }
     info->status = rc < 0 ? rc : 0;
     if (rc < 0 && t)

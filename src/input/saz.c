@@ -1109,4 +1109,4 @@ static int read_saz(const struct fb_input_src *src, const struct fb_read_opts *o
     return rc;
 }
 
-const struct fb_reader fb_saz_reader = {"saz", read_saz};
+const struct fb_reader fb_saz_reader = {"saz", 0, read_saz};

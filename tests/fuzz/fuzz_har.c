@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.limits.max_body = 1 << 20;
     o.max_exchanges = 10000;
     fb_trace_init(&t);
-    struct fb_input_src src = {"fuzz.har", data, size};
+    struct fb_input_src src = {"fuzz.har", data, size, NULL};
     size_t sum = 0;
     (void)fb_har_reader.read(&src, &o, touch, &sum, &t, &d);
     fb_trace_cleanup(&t);

@@ -44,7 +44,7 @@ static int walk(const struct fb_exchange *ex, void *user)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fb_input_src src = {"fuzz.saz", data, size};
+    struct fb_input_src src = {"fuzz.saz", data, size, NULL};
     struct fb_read_opts o;
     memset(&o, 0, sizeof o);
     fb_http1_limits_default(&o.limits);

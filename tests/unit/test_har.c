@@ -95,7 +95,7 @@ static void run_bytes(struct run *r, const void *data, size_t len, const struct 
     memset(&def, 0, sizeof def);
     fb_trace_init(&r->trace);
     fb_diag_clear(&r->diag);
-    struct fb_input_src src = {"t.har", data, len};
+    struct fb_input_src src = {"t.har", data, len, NULL};
     r->rc = fb_har_reader.read(&src, o ? o : &def, collect, r, &r->trace, &r->diag);
 }
 

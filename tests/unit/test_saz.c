@@ -95,7 +95,7 @@ static void run_saz(const char *scenario_json, const char *pw, struct run *r)
     cr_assert_eq(fb_read_file(path, (size_t)64 << 20, &data, &len), FB_OK);
     unlink(path);
     rmdir(dir);
-    struct fb_input_src src = {"t.saz", data, len};
+    struct fb_input_src src = {"t.saz", data, len, NULL};
     struct fb_read_opts o;
     memset(&o, 0, sizeof o);
     fb_http1_limits_default(&o.limits);
@@ -554,7 +554,7 @@ Test(saz, callback_value_stops_reading)
 
 static int read_bytes(const uint8_t *data, size_t len, struct run *r)
 {
-    struct fb_input_src src = {"t.saz", data, len};
+    struct fb_input_src src = {"t.saz", data, len, NULL};
     struct fb_read_opts o;
     memset(&o, 0, sizeof o);
     fb_http1_limits_default(&o.limits);
@@ -689,7 +689,7 @@ Test(saz, max_exchanges_stops_with_a_warning)
     unlink(path);
     rmdir(dir);
     struct run *r = new_run();
-    struct fb_input_src src = {"t.saz", data, len};
+    struct fb_input_src src = {"t.saz", data, len, NULL};
     struct fb_read_opts o;
     memset(&o, 0, sizeof o);
     fb_http1_limits_default(&o.limits);
