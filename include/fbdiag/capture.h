@@ -20,6 +20,9 @@
  *                             CONNECT to the proxy; its content is not in the trace).
  *                             One or two requests prove little (an anonymous
  *                             Autodiscover probe). Count: requests. First: the first one.
+ *   FB_ADV_TLS_NO_KEYS        when tls_undecrypted >= 1 (connection records of a capture
+ *                             whose TLS was not decrypted). Count: those connections.
+ *                             Connection records count for nothing else.
  *   FB_ADV_NO_BODIES          when body_omitted >= 1 (responses flagged
  *                             FB_MSG_BODY_OMITTED) and bodies == 0 (no response in the
  *                             input has a non-empty body): the export left content out.
@@ -55,11 +58,14 @@ struct fb_capture {
     uint64_t proxy_generated;  /* FB_EX_PROXY_GENERATED */
     uint64_t no_response;      /* FB_EX_NO_RESPONSE or FB_EX_ABORTED */
     uint64_t truncated;        /* request or response flagged FB_MSG_TRUNCATED */
+    uint64_t connections;      /* connection records (FB_EX_CONNECTION): not exchanges */
+    uint64_t tls_undecrypted;  /* connection records of TLS that was not decrypted */
     /* source ids of the first exchange of each kind, "" when none */
     char first_request[FB_CAPTURE_SOURCE_MAX];
     char first_tunnel[FB_CAPTURE_SOURCE_MAX];
     char first_undecrypted[FB_CAPTURE_SOURCE_MAX];
     char first_body_omitted[FB_CAPTURE_SOURCE_MAX];
+    char first_tls_undecrypted[FB_CAPTURE_SOURCE_MAX];
 };
 
 void fb_capture_init(struct fb_capture *c); /* zeroes everything; never fails */

@@ -38,6 +38,7 @@ enum fb_advice_kind {
     FB_ADV_PROXY_GENERATED,   /* responses the capturing proxy made itself */
     FB_ADV_ABANDONED,         /* requests the client abandoned (no response) */
     FB_ADV_TRUNCATED_BODIES,  /* bodies the producer dropped or cut */
+    FB_ADV_TLS_NO_KEYS,       /* capture: TLS connections without a key to decrypt them */
     FB_ADV_COUNT
 };
 const char *fb_advice_id(enum fb_advice_kind k);   /* "https-not-decrypted", ... */

@@ -21,8 +21,10 @@ struct input_ctx {
 static int on_exchange(const struct fb_exchange *ex, void *user)
 {
     struct input_ctx *ctx = user;
-    ctx->info->n_exchanges++;
     fb_capture_observe(&ctx->capture, ex);
+    if (ex->flags & FB_EX_CONNECTION) /* no HTTP on it: capture facts only */
+        return 0;
+    ctx->info->n_exchanges++;
     struct fb_call *call = NULL;
     if (fb_extract_exchange(ex, ctx->input_idx, &ctx->t->arena, ctx->t, ctx->path, &call) == 1 &&
         call)

@@ -23,6 +23,14 @@ static void remember(char *dst, struct fb_str src)
 
 void fb_capture_observe(struct fb_capture *c, const struct fb_exchange *ex)
 {
+    if (ex->flags & FB_EX_CONNECTION) {
+        c->connections++;
+        if (ex->conn.tls.seen && !ex->conn.tls.decrypted) {
+            c->tls_undecrypted++;
+            remember(c->first_tls_undecrypted, ex->source);
+        }
+        return;
+    }
     c->exchanges++;
     int tunnel = (ex->flags & FB_EX_TUNNEL) != 0;
     if (tunnel) {
@@ -79,6 +87,10 @@ int fb_capture_finish(const struct fb_capture *c, struct fb_trace *t, const char
     }
     if (c->requests >= FB_CAPTURE_SANITIZED_MIN && c->with_credentials == 0) {
         advise_n(t, FB_ADV_SANITIZED, input, c->first_request, c->requests);
+        raised++;
+    }
+    if (c->tls_undecrypted >= 1) {
+        advise_n(t, FB_ADV_TLS_NO_KEYS, input, c->first_tls_undecrypted, c->tls_undecrypted);
         raised++;
     }
     if (c->body_omitted >= 1 && c->bodies == 0) {

@@ -9,5 +9,6 @@
 
 extern const struct fb_reader fb_saz_reader; /* zip (SAZ); src/input/saz.c */
 extern const struct fb_reader fb_har_reader; /* HAR, plain or gzip-wrapped; src/input/har.c */
+extern const struct fb_reader fb_pcap_reader; /* pcap and pcapng; src/input/pcap.c */
 
 #endif /* FB_INPUT_READERS_H */

@@ -84,6 +84,73 @@ static void each_flag(struct fb_arena *a, const struct fb_exchange *ex,
     for (unsigned b = 0; b < FB_MSG_FLAG_COUNT; b++)
         if (ex->resp.flags & (1u << b))
             cb(fb_arena_printf(a, "response-%s", fb_msg_flag_name(b)), u);
+    for (unsigned b = 0; b < FB_TCP_EV_COUNT; b++)
+        if (ex->conn.tcp.events & (1u << b))
+            cb(fb_arena_printf(a, "tcp-%s", fb_tcp_event_name(b)), u);
+}
+
+/* "10.0.0.10:50000 > 192.0.2.10:80" for records from a capture, else NULL. */
+static const char *endpoints(struct fb_arena *a, const struct fb_conn *c)
+{
+    if (!c->client.addr.family)
+        return NULL;
+    char cl[64], sv[64];
+    fb_addr_format(&c->client.addr, cl, sizeof cl);
+    fb_addr_format(&c->server.addr, sv, sizeof sv);
+    int v6 = c->client.addr.family == 6;
+    return fb_arena_printf(a, "%s%s%s:%u > %s%s%s:%u", v6 ? "[" : "", cl, v6 ? "]" : "",
+                           c->client_port, v6 ? "[" : "", sv, v6 ? "]" : "", c->server_port);
+}
+
+/* What a capture adds to an exchange: endpoints, HTTP/2 stream, TCP times, TLS facts. */
+static json_t *capture_json(struct fb_arena *a, const struct fb_exchange *ex)
+{
+    const struct fb_conn *c = &ex->conn;
+    if (!c->client.addr.family)
+        return json_null();
+    char cl[64], sv[64], when[40];
+    fb_addr_format(&c->client.addr, cl, sizeof cl);
+    fb_addr_format(&c->server.addr, sv, sizeof sv);
+    json_t *o = json_pack("{s:s,s:i,s:s,s:i,s:I}", "client", cl, "client_port", c->client_port,
+                          "server", sv, "server_port", c->server_port, "connection",
+                          (json_int_t)c->conn_id);
+    json_object_set_new(o, "h2_stream", c->h2_stream ? json_integer(c->h2_stream) : json_null());
+    json_object_set_new(o, "connected",
+                        fb_report_iso_time(c->connected, when, sizeof when) ? json_string(when)
+                                                                            : json_null());
+    json_t *ev = json_array();
+    for (unsigned b = 0; b < FB_TCP_EV_COUNT; b++)
+        if (c->tcp.events & (1u << b))
+            json_array_append_new(ev, json_string(fb_tcp_event_name(b)));
+    json_object_set_new(o, "tcp_events", ev);
+    json_object_set_new(o, "gap_bytes", json_integer((json_int_t)c->tcp.gap_bytes));
+    json_object_set_new(o, "retransmissions", json_integer(c->tcp.retransmissions));
+    if (c->tls.seen) {
+        const char *alert = c->tls.alert_desc || c->tls.alert_level
+                                ? fb_tls_alert_name(c->tls.alert_desc)
+                                : NULL;
+        json_t *tls = json_object();
+        const char *ver = fb_tls_version_name(c->tls.version);
+        const char *off = fb_tls_version_name(c->tls.offered_version);
+        json_object_set_new(tls, "version", ver ? json_string(ver) : json_null());
+        json_object_set_new(tls, "offered_version", off ? json_string(off) : json_null());
+        json_object_set_new(tls, "suite", c->tls.suite ? json_integer(c->tls.suite) : json_null());
+        json_object_set_new(tls, "decrypted", json_boolean(c->tls.decrypted));
+        json_object_set_new(tls, "no_key_reason", fb_report_jstr_or_null(a, c->tls.no_key_reason));
+        json_object_set_new(tls, "alert",
+                            c->tls.alert_level ? json_string(alert ? alert : "unknown")
+                                               : json_null());
+        json_object_set_new(tls, "alert_from",
+                            c->tls.alert_level ? json_string(c->tls.alert_from_server ? "server"
+                                                                                       : "client")
+                                               : json_null());
+        json_object_set_new(tls, "certificate_subject",
+                            fb_report_jstr_or_null(a, c->tls.cert_subject));
+        json_object_set_new(o, "tls", tls);
+    } else {
+        json_object_set_new(o, "tls", json_null());
+    }
+    return o;
 }
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -130,6 +197,9 @@ static void write_text(struct fb_exchange_writer *w, const char *input_path,
     each_flag(a, ex, join_flag, &j);
     const char *tail = j.s ? fb_arena_printf(a, "%s [%s]", fb_report_text_safe(a, url), j.s)
                            : fb_report_text_safe(a, url);
+    const char *ends = endpoints(a, &ex->conn);
+    if (ends)
+        tail = fb_arena_printf(a, "%s (%s)", tail, ends);
     fprintf(w->out, TEXT_FMT, idx, fb_report_text_safe(a, fb_report_or_empty(ex->source)),
             ver ? ver : "-", fb_report_text_safe(a, fb_report_or_empty(ex->req.method)), st, sizes,
             dur, tail);
@@ -210,6 +280,7 @@ static json_t *exchange_json(struct fb_exchange_writer *w, const char *input_pat
     json_object_set_new(o, "process", fb_report_jstr_or_null(a, c->process));
     json_object_set_new(o, "client_ip", fb_report_jstr_or_null(a, c->client_ip));
     json_object_set_new(o, "server_ip", fb_report_jstr_or_null(a, c->server_ip));
+    json_object_set_new(o, "capture", capture_json(a, ex));
     json_object_set_new(o, "tunnel",
                         ex->tunnel_index >= 0 ? json_integer(ex->tunnel_index) : json_null());
     json_object_set_new(o, "websocket_messages", json_integer(ex->ws_messages));

@@ -32,6 +32,10 @@ static const struct {
     [FB_ADV_TRUNCATED_BODIES] = {"truncated-bodies",
                                  "Some bodies are shorter than their headers promise: the tool "
                                  "that wrote the trace dropped or cut them."},
+    [FB_ADV_TLS_NO_KEYS] = {"tls-not-decrypted",
+                            "TLS connections in the capture could not be decrypted: this "
+                            "release reads no key logs. Take the trace with Fiddler (HTTPS "
+                            "decryption on) or export a HAR from the browser instead."},
 };
 
 const char *fb_advice_id(enum fb_advice_kind k)
