@@ -50,6 +50,13 @@ struct flow {
     int rst_dir; /* -1, or the direction that sent a RST */
 };
 
+/* Keys of flows recently ended by FINs or a RST: the last ACK, or a RST, that follows
+ * such an end must not open a flow of its own. */
+#define RECENT 64
+struct recent_key {
+    struct fb_endpoint a, b;
+};
+
 struct fb_tcp {
     struct fb_tcp_limits lim;
     struct fb_tcp_callbacks cb;
@@ -60,6 +67,8 @@ struct fb_tcp {
     uint64_t next_id;
     int64_t last_ts;
     struct fb_tcp_stats st;
+    struct recent_key recent[RECENT];
+    size_t n_recent, recent_next;
 };
 
 static const uint16_t well_known_ports[] = {80,  443, 8080, 8443, 5985, 25,
@@ -361,6 +370,12 @@ static void close_flow(struct fb_tcp *t, struct flow *f, int64_t ts)
         if (t->cb.on_end)
             t->cb.on_end(t->user, &f->pub, (enum fb_tcp_dir)f->rst_dir, 1, ts);
     }
+    if (f->rst_dir >= 0 || (f->h[0].fin && f->h[1].fin)) {
+        t->recent[t->recent_next] = (struct recent_key){f->pub.client, f->pub.server};
+        t->recent_next = (t->recent_next + 1) % RECENT;
+        if (t->n_recent < RECENT)
+            t->n_recent++;
+    }
     struct fb_tcp_facts *fa = &f->pub.facts;
     if (f->h[FB_TCP_C2S].syn && !fa->syn_ack && !f->h[FB_TCP_S2C].seen)
         fa->events |= FB_TCP_EV_SYN_UNANSWERED;
@@ -439,6 +454,23 @@ static int is_port_reuse(const struct flow *f, int dir, uint32_t seq)
     if (h->syn)
         return h->isn != seq;
     return h->have_base && (uint32_t)(seq + 1) != h->base;
+}
+
+/* A packet without a flow opens one unless it carries nothing but an ACK, or is a FIN
+ * or RST without data just after its flow ended (TIME-WAIT chatter). */
+static int opens_flow(const struct fb_tcp *t, const struct fb_packet *p)
+{
+    if ((p->tcp_flags & FB_TCP_SYN) || p->wire_len || p->payload_len)
+        return 1;
+    if (!(p->tcp_flags & (FB_TCP_FIN | FB_TCP_RST)))
+        return 0;
+    for (size_t i = 0; i < t->n_recent; i++) {
+        const struct recent_key *k = &t->recent[i];
+        if ((ep_eq(&k->a, &p->src) && ep_eq(&k->b, &p->dst)) ||
+            (ep_eq(&k->a, &p->dst) && ep_eq(&k->b, &p->src)))
+            return 0;
+    }
+    return 1;
 }
 
 static void expire_idle(struct fb_tcp *t, int64_t now)
@@ -587,8 +619,11 @@ void fb_tcp_packet(struct fb_tcp *t, const struct fb_packet *p)
             f = NULL;
         }
     }
-    if (!f)
+    if (!f) {
+        if (!opens_flow(t, p))
+            return;
         f = open_flow(t, p);
+    }
     int dir = ep_eq(&f->pub.client, &p->src) ? FB_TCP_C2S : FB_TCP_S2C;
     struct fb_tcp_facts *fa = &f->pub.facts;
     if (!fa->first)

@@ -560,6 +560,38 @@ Test(tcp, fin_both_sides_closes_and_frees)
     cr_assert_eq(R.fl[0].closed, 1);
 }
 
+Test(tcp, teardown_after_close_opens_no_flow)
+{
+    start(NULL);
+    struct conn k = conn_make(50000, 443, 1000, 2000);
+    handshake(&k);
+    send_at(&k, 0, FB_TCP_ACK | FB_TCP_FIN, 0, NULL, 0, 0);
+    send_at(&k, 1, FB_TCP_ACK | FB_TCP_FIN, 0, NULL, 0, 1);
+    cr_assert_eq(stats().open_flows, 0);
+    send_at(&k, 0, FB_TCP_ACK, 1, NULL, 0, 1);              /* the last ACK */
+    send_at(&k, 1, FB_TCP_ACK | FB_TCP_FIN, 0, NULL, 0, 1); /* a FIN repeated */
+    send_at(&k, 0, FB_TCP_RST, 1, NULL, 0, 0);              /* a RST after the end */
+    struct fb_tcp_stats s = stats();
+    cr_assert_eq(s.flows, 1);
+    cr_assert_eq(s.packets, 8);
+    cr_assert_str_eq(R.order, "o0 c0");
+}
+
+Test(tcp, mid_stream_pure_ack_opens_nothing_but_rst_and_data_do)
+{
+    start(NULL);
+    struct conn k = conn_make(50000, 443, 1000, 2000);
+    send_at(&k, 0, FB_TCP_ACK, 0, NULL, 0, 0);
+    cr_assert_eq(stats().flows, 0);
+    send_at(&k, 1, FB_TCP_RST | FB_TCP_ACK, 0, NULL, 0, 0); /* "forcibly closed" */
+    cr_assert_eq(stats().flows, 1);
+    cr_assert_eq(R.fl[0].facts.events, FB_TCP_EV_MID_STREAM | FB_TCP_EV_RST_SERVER);
+    cr_assert_str_eq(R.fl[0].log, "o r1 c");
+    struct conn k2 = conn_make(50001, 443, 1000, 2000);
+    send_at(&k2, 0, FB_TCP_ACK, 0, (const uint8_t *)"x", 1, 0);
+    cr_assert_eq(stats().flows, 2);
+}
+
 Test(tcp, fin_before_missing_data_waits)
 {
     fill_stream();
