@@ -126,6 +126,38 @@ static void check_stats(const struct fb_tcp *t, const struct fb_tcp_limits *l, c
         abort();
 }
 
+/* The packet of descriptor d, with len payload bytes at payload. */
+static void build_packet(struct fb_packet *p, const uint8_t *d, const uint32_t isn[2],
+                         const uint8_t *payload, size_t len, int64_t now)
+{
+    int from_server = (d[0] >> 5) & 1, conn = d[6] & 3;
+    memset(p, 0, sizeof *p);
+    p->ts_us = now;
+    p->ip_proto = 6;
+    struct fb_endpoint a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.addr.family = b.addr.family = 4;
+    a.addr.bytes[3] = 1;
+    b.addr.bytes[3] = 2;
+    a.port = (uint16_t)(1000 + conn);
+    b.port = 80;
+    p->src = from_server ? b : a;
+    p->dst = from_server ? a : b;
+    p->tcp_flags = d[0] & 0x1f;
+    p->seq = isn[from_server] + (uint32_t)(d[1] << 8 | d[2]);
+    if (d[0] & 0x80)
+        p->seq += 0x7fffffffu;
+    p->ack = isn[!from_server] + (uint32_t)(d[3] << 8 | d[4]);
+    p->payload = payload;
+    p->payload_len = len;
+    p->wire_len = len;
+    if (d[0] & 0x40) {
+        p->wire_len = len + 64;
+        p->flags = FB_PKT_CUT;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 8)
@@ -146,32 +178,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = d[5] < size - off ? d[5] : size - off;
         int from_server = (d[0] >> 5) & 1, conn = d[6] & 3;
         struct fb_packet p;
-        memset(&p, 0, sizeof p);
         now += (int64_t)(d[6] >> 2) * 1000000;
-        p.ts_us = now;
-        p.ip_proto = 6;
-        struct fb_endpoint a, b;
-        memset(&a, 0, sizeof a);
-        memset(&b, 0, sizeof b);
-        a.addr.family = b.addr.family = 4;
-        a.addr.bytes[3] = 1;
-        b.addr.bytes[3] = 2;
-        a.port = (uint16_t)(1000 + conn);
-        b.port = 80;
-        p.src = from_server ? b : a;
-        p.dst = from_server ? a : b;
-        p.tcp_flags = d[0] & 0x1f;
-        p.seq = isn[from_server] + (uint32_t)(d[1] << 8 | d[2]);
-        if (d[0] & 0x80)
-            p.seq += 0x7fffffffu;
-        p.ack = isn[!from_server] + (uint32_t)(d[3] << 8 | d[4]);
-        p.payload = data + off;
-        p.payload_len = len;
-        p.wire_len = len;
-        if (d[0] & 0x40) {
-            p.wire_len = len + 64;
-            p.flags = FB_PKT_CUT;
-        }
+        build_packet(&p, d, isn, data + off, len, now);
         off += len;
         z.sent[conn][from_server] += len;
         z.cur_conn = conn;
