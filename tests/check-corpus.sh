@@ -8,9 +8,13 @@ if [ ! -f "$corpus/MANIFEST.md" ]; then
     echo "check-corpus: $corpus not present, skipped"; exit 0
 fi
 manifest=$corpus/MANIFEST.md
-count() { # FILE -> number of exchanges fbdiag lists (JSON array length)
+count() { # FILE -> number of exchanges fbdiag lists (connection records aside)
     "$bin" exchanges --format json "$1" 2>/dev/null |
-        /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null
+        /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if "connection" not in e["flags"]))' 2>/dev/null
+}
+tls_conns() { # FILE -> connection records of TLS not decrypted
+    "$bin" exchanges --format json "$1" 2>/dev/null |
+        /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if "connection" in e["flags"] and e["capture"]["tls"] and not e["capture"]["tls"]["decrypted"]))' 2>/dev/null
 }
 pass=0 fail=0
 check_count() { # FILE EXPECTED
@@ -39,6 +43,34 @@ done
 for row in $(awk -F'|' '/^\| [A-Za-z0-9_-]*\.saz / { gsub(/ /, "", $2); gsub(/ /, "", $8); print $2 ":" $8 }' "$manifest"); do
     f=${row%%:*} n=${row#*:}
     if [ "$n" = 0 ]; then check_negative "$corpus/saz/$f"; else check_count "$corpus/saz/$f" "$n"; fi
+done
+# Captures. Plaintext ones give tshark's request count (h1_req + h2_req); TLS ones (a
+# key file, a DSB, or a TLS version in the MANIFEST) say their traffic is encrypted:
+# connection records of undecrypted TLS and the tls-not-decrypted advice, until the TLS
+# issue decrypts them.
+seen=" "
+check_capture() { # FILE KEY N: each capture once (the MANIFEST lists some in two tables)
+    case "$seen" in *" $1 "*) return ;; esac
+    seen="$seen$1 "
+    if [ "$2" = - ]; then check_count "$1" "$3"; else check_tls "$1"; fi
+}
+check_tls() { # FILE
+    n=$(tls_conns "$1"); err=$("$bin" exchanges "$1" 2>&1 >/dev/null)
+    if [ -n "$n" ] && [ "$n" -gt 0 ] && echo "$err" | grep -q "could not be decrypted"; then
+        pass=$((pass + 1)); echo "ok   $(basename "$1"): $n TLS connections reported not decrypted"
+    else fail=$((fail + 1)); echo "FAIL $(basename "$1"): ${n:-?} undecrypted TLS connections, stderr: $err"; fi
+}
+# first table: | file | key file | h1_req | h1_rsp | h2_req | h2_rsp |
+for row in $(awk -F'|' '/^\| [A-Za-z0-9_.-]*\.pcap(ng)? \| [^|]* \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9]+ \|$/ { for (i = 2; i <= 6; i++) gsub(/ /, "", $i); print $2 ":" $3 ":" $4 + $6 }' "$manifest"); do
+    f=${row%%:*} rest=${row#*:} key=${rest%%:*} n=${rest#*:}
+    case "$f" in *dsb*) key=dsb ;; esac
+    check_capture "$corpus/pcap/$f" "$key" "$n"
+done
+# second table: | file | repo | path | commit | license | size | exercises | keys | PACKETS | HTTP_REQ | HTTP_RSP | H2_T1 | H2_HDRS | H2_METH | H2_STAT | OOO | RETRANS | TLS |
+for row in $(awk -F'|' 'NF >= 19 && /^\| [A-Za-z0-9_.-]*\.pcap(ng)? / { gsub(/ /, "", $2); gsub(/ /, "", $9); gsub(/ /, "", $11); gsub(/ /, "", $15); gsub(/ /, "", $19); print $2 ":" $9 ":" $19 ":" $11 + $15 }' "$manifest"); do
+    f=${row%%:*} rest=${row#*:} key=${rest%%:*} rest=${rest#*:} tls=${rest%%:*} n=${rest#*:}
+    [ "$tls" = - ] || key=tls
+    check_capture "$corpus/pcap/$f" "$key" "$n"
 done
 # SOAP payloads: each parses to its expected fields (tests/check-corpus-soap.py)
 fbgen=${FBGEN:-$(dirname "$bin")/tests/fbgen}

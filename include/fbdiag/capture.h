@@ -14,7 +14,8 @@
  *                             Fiddler with HTTPS decryption off shows only CONNECTs).
  *                             Count: undecrypted when >= 1, else tunnels. First: the
  *                             first such tunnel.
- *   FB_ADV_SANITIZED          when requests >= FB_CAPTURE_SANITIZED_MIN (3) and none of
+ *   FB_ADV_SANITIZED          (never for packet captures, which nobody sanitizes)
+ *                             when requests >= FB_CAPTURE_SANITIZED_MIN (3) and none of
  *                             them carries Authorization or Cookie. Requests are the
  *                             exchanges that are not tunnels (a tunnel's request is a
  *                             CONNECT to the proxy; its content is not in the trace).
@@ -58,6 +59,7 @@ struct fb_capture {
     uint64_t proxy_generated;  /* FB_EX_PROXY_GENERATED */
     uint64_t no_response;      /* FB_EX_NO_RESPONSE or FB_EX_ABORTED */
     uint64_t truncated;        /* request or response flagged FB_MSG_TRUNCATED */
+    uint64_t from_capture;     /* exchanges of packet captures (endpoints known) */
     uint64_t connections;      /* connection records (FB_EX_CONNECTION): not exchanges */
     uint64_t tls_undecrypted;  /* connection records of TLS that was not decrypted */
     /* source ids of the first exchange of each kind, "" when none */

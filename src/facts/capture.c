@@ -32,6 +32,8 @@ void fb_capture_observe(struct fb_capture *c, const struct fb_exchange *ex)
         return;
     }
     c->exchanges++;
+    if (ex->conn.client.addr.family)
+        c->from_capture++;
     int tunnel = (ex->flags & FB_EX_TUNNEL) != 0;
     if (tunnel) {
         c->tunnels++;
@@ -85,7 +87,8 @@ int fb_capture_finish(const struct fb_capture *c, struct fb_trace *t, const char
         advise_n(t, FB_ADV_UNDECRYPTED_HTTPS, input, c->first_tunnel, c->tunnels);
         raised++;
     }
-    if (c->requests >= FB_CAPTURE_SANITIZED_MIN && c->with_credentials == 0) {
+    if (c->requests >= FB_CAPTURE_SANITIZED_MIN && c->with_credentials == 0 &&
+        c->from_capture == 0) {
         advise_n(t, FB_ADV_SANITIZED, input, c->first_request, c->requests);
         raised++;
     }

@@ -1,15 +1,13 @@
 /* http1.c - HTTP/1.x messages (RFC 9112): start line and header block (zero-copy),
- * body framing (section 6.3), de-chunking (section 7.1) and the whole-message parse
- * that the SAZ and TCP readers use; content decoding is delegated to decode.c.
+ * body framing (section 6.3), and the sequence of responses to one request. Bodies (the
+ * chunked decoder, the body sink, content decoding) and the whole-message parse are in
+ * http1_stream.c: one resumable parser serves the SAZ reader and the captures.
  *
  * Layout of one message in the caller's input, and what points where:
  *
  *   [CRLF*] start-line CRLF (field-line CRLF | obs-fold CRLF)* CRLF  body
- *           ^ method/target/reason  ^ header name/value slices       ^ body slice
- *           (borrowed: into the input)                                (input for
- *                                                                      Content-Length and
- *   copied into the arena: the header array, a de-chunked body,        close-delimited)
- *   a decoded body.
+ *           ^ method/target/reason  ^ header name/value slices
+ *           (borrowed: into the input given to fb_http1_parse_head)
  *
  * Leniency, on purpose (traces come from broken clients too): bare LF line ends, any
  * run of SP between start-line parts, leading empty lines, header lines without a
@@ -19,16 +17,13 @@
  * interpret header values other than the framing ones.
  */
 #include "fbdiag/http1.h"
+#include "http1_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fbdiag/arena.h"
-#include "fbdiag/buf.h"
-#include "fbdiag/decode.h"
-
-#define STACK_HDRS 64 /* header slots tried on the stack before a heap array */
 
 void fb_http1_limits_default(struct fb_http1_limits *l)
 {
@@ -154,8 +149,7 @@ static int parse_status_line(struct fb_str l, struct fb_http1_head *h)
     return FB_OK;
 }
 
-/* Whether an incomplete start line [p, end) can still become a valid one. */
-static int start_prefix_ok(const uint8_t *p, const uint8_t *end, enum fb_http1_kind kind)
+int fb_http1_start_prefix_ok(const uint8_t *p, const uint8_t *end, enum fb_http1_kind kind)
 {
     size_t n = (size_t)(end - p);
     if (kind == FB_HTTP1_RESPONSE) {
@@ -190,7 +184,7 @@ int fb_http1_parse_head(const uint8_t *data, size_t len, enum fb_http1_kind kind
     if (!lf) {
         if (len > max_head_bytes)
             return FB_ERR_LIMIT;
-        return start_prefix_ok(p, end, kind) ? FB_ERR_NEED_MORE : FB_ERR_FORMAT;
+        return fb_http1_start_prefix_ok(p, end, kind) ? FB_ERR_NEED_MORE : FB_ERR_FORMAT;
     }
     if ((size_t)(lf + 1 - data) > max_head_bytes)
         return FB_ERR_LIMIT;
@@ -198,15 +192,23 @@ int fb_http1_parse_head(const uint8_t *data, size_t len, enum fb_http1_kind kind
     int rc = kind == FB_HTTP1_REQUEST ? parse_request_line(sl, h) : parse_status_line(sl, h);
     if (rc)
         return rc;
-    p = lf + 1;
+    return fb_http1_parse_fields(data, (size_t)(lf + 1 - data), len, max_head_bytes, h, hdrs,
+                                 max_hdrs);
+}
 
+int fb_http1_parse_fields(const uint8_t *data, size_t off, size_t len, size_t max_bytes,
+                          struct fb_http1_head *h, struct fb_header *hdrs, size_t max_hdrs)
+{
+    if (len > INT_MAX)
+        len = INT_MAX;
+    const uint8_t *p = data + off, *end = data + len, *lf;
     struct fb_header *last = NULL; /* the stored field an obs-fold line continues */
     int in_field = 0;              /* the previous line was a field (stored or not) */
     for (;;) {
         lf = memchr(p, '\n', (size_t)(end - p));
         if (!lf)
-            return len > max_head_bytes ? FB_ERR_LIMIT : FB_ERR_NEED_MORE;
-        if ((size_t)(lf + 1 - data) > max_head_bytes)
+            return len > max_bytes ? FB_ERR_LIMIT : FB_ERR_NEED_MORE;
+        if ((size_t)(lf + 1 - data) > max_bytes)
             return FB_ERR_LIMIT;
         struct fb_str l = line_of(p, lf);
         p = lf + 1;
@@ -343,250 +345,6 @@ int fb_http1_framing(enum fb_http1_kind kind, int status, struct fb_str req_meth
         out->kind = FB_FRAME_CLOSE;
     }
     return FB_OK;
-}
-
-/* De-chunks [p0, p0+n) into buf (capped: *cut set when bytes had to be dropped) and
- * counts chunk data in *wire. Returns 0 with *used = bytes through the trailer section,
- * FB_ERR_NEED_MORE when the input ends first, FB_ERR_FORMAT on bad chunk framing. In
- * both failure cases buf holds the data seen so far. */
-static int dechunk(const uint8_t *p0, size_t n, struct fb_buf *buf, uint64_t *wire, int *cut,
-                   size_t *used)
-{
-    const uint8_t *p = p0, *end = p0 + n;
-    for (;;) {
-        const uint8_t *lf = memchr(p, '\n', (size_t)(end - p));
-        if (!lf)
-            return FB_ERR_NEED_MORE;
-        struct fb_str l = line_of(p, lf);
-        uint64_t size = 0;
-        size_t i = 0;
-        for (; i < l.len; i++) {
-            uint8_t c = (uint8_t)l.ptr[i];
-            unsigned d;
-            if (c >= '0' && c <= '9')
-                d = c - '0';
-            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                d = (unsigned)((c | 0x20) - 'a' + 10);
-            else
-                break;
-            if (size > (UINT64_MAX >> 4))
-                return FB_ERR_FORMAT;
-            size = size << 4 | d;
-        }
-        if (i == 0)
-            return FB_ERR_FORMAT;
-        while (i < l.len && is_ows((uint8_t)l.ptr[i]))
-            i++;
-        if (i < l.len && l.ptr[i] != ';')
-            return FB_ERR_FORMAT; /* chunk extensions after ';' are ignored */
-        p = lf + 1;
-
-        if (size == 0) {
-            /* trailer section: skipped, but it must end with an empty line */
-            for (;;) {
-                lf = memchr(p, '\n', (size_t)(end - p));
-                if (!lf)
-                    return FB_ERR_NEED_MORE;
-                struct fb_str t = line_of(p, lf);
-                p = lf + 1;
-                if (t.len == 0) {
-                    *used = (size_t)(p - p0);
-                    return FB_OK;
-                }
-            }
-        }
-
-        size_t have = (size_t)(end - p);
-        size_t take = size < have ? (size_t)size : have;
-        size_t room = buf->max - buf->len;
-        if (fb_buf_append(buf, p, take < room ? take : room) != FB_OK)
-            return FB_ERR_FORMAT; /* cannot happen: bounded by room */
-        if (take > room)
-            *cut = 1;
-        *wire += take;
-        p += take;
-        if (take < size)
-            return FB_ERR_NEED_MORE;
-        if (p == end)
-            return FB_ERR_NEED_MORE;
-        if (*p == '\r') {
-            if (p + 1 == end)
-                return FB_ERR_NEED_MORE;
-            if (p[1] != '\n')
-                return FB_ERR_FORMAT;
-            p += 2;
-        } else if (*p == '\n') {
-            p++;
-        } else {
-            return FB_ERR_FORMAT;
-        }
-    }
-}
-
-/* The Content-Encoding value; several header lines are joined as one list. */
-static struct fb_str content_encoding(const struct fb_header *hdrs, size_t n, struct fb_arena *a)
-{
-    struct fb_str v = FB_STR_NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!fb_str_ieq_cstr(hdrs[i].name, "Content-Encoding") || hdrs[i].value.len == 0)
-            continue;
-        if (v.len == 0) {
-            v = hdrs[i].value;
-        } else {
-            char *j = fb_arena_printf(a, "%.*s, %.*s", FB_STR_FMT(v), FB_STR_FMT(hdrs[i].value));
-            v = fb_str_cstr(j);
-        }
-    }
-    return fb_str_trim(v);
-}
-
-static void decode_body(struct fb_msg *m, size_t max, struct fb_arena *a)
-{
-    struct fb_str ce = content_encoding(m->headers, m->n_headers, a);
-    if (ce.len == 0 || m->body.len == 0)
-        return;
-    struct fb_str dec;
-    int rc = fb_decode_content(ce, (const uint8_t *)m->body.ptr, m->body.len, max, a, &dec, NULL);
-    if (rc == FB_OK) {
-        if (dec.ptr != m->body.ptr) {
-            m->flags |= FB_MSG_DECODED;
-            m->body = dec;
-        }
-    } else if (rc == FB_ERR_LIMIT) {
-        m->flags |= FB_MSG_DECODE_LIMIT;
-        m->body = dec;
-    } else {
-        m->flags |= FB_MSG_DECODE_FAILED; /* raw body kept */
-    }
-}
-
-/* A message body as read from the bytes after the head. */
-struct body_read {
-    struct fb_str body; /* borrowed from the input, or in the arena (chunked) */
-    unsigned flags;     /* the head's flags, plus what reading the body found */
-    uint64_t wire;      /* body bytes on the wire (chunk framing excluded) */
-    size_t used;        /* input bytes the body took */
-};
-
-/* A Content-Length or close-delimited body (r->body starts at it, borrowed). 0, or FB_ERR_NEED_MORE
- * when more input may come (not at_eof); at end of input a short body is kept and flagged
- * truncated. */
-static int read_sized(const struct fb_http1_framing *fr, size_t avail,
-                      const struct fb_http1_opts *o, struct body_read *r)
-{
-    size_t blen;
-    if (fr->kind == FB_FRAME_LENGTH && fr->length <= avail) {
-        blen = (size_t)fr->length;
-    } else if (!o->at_eof) {
-        return FB_ERR_NEED_MORE;
-    } else {
-        blen = avail;
-        if (fr->kind == FB_FRAME_LENGTH)
-            r->flags |= FB_MSG_TRUNCATED;
-    }
-    r->used = blen;
-    r->wire = blen;
-    if (blen > o->limits.max_body) {
-        blen = o->limits.max_body;
-        r->flags |= FB_MSG_BODY_LIMIT;
-    }
-    r->body.len = blen;
-    return 0;
-}
-
-/* A chunked body, de-chunked into the arena. 0, or FB_ERR_NEED_MORE (not at_eof). Cut
- * short at end of input, or with its framing lost (a bad chunk line), what is there is
- * the body and the rest of the input is taken: it cannot be trusted as a next message. */
-static int read_chunked(const uint8_t *b, size_t avail, const struct fb_http1_opts *o,
-                        struct fb_arena *a, struct body_read *r)
-{
-    struct fb_buf buf;
-    fb_buf_init(&buf, o->limits.max_body);
-    int cut = 0;
-    size_t used = 0;
-    int rc = dechunk(b, avail, &buf, &r->wire, &cut, &used);
-    if (rc == FB_ERR_NEED_MORE && !o->at_eof) {
-        fb_buf_cleanup(&buf);
-        return rc;
-    }
-    r->flags |= FB_MSG_CHUNKED | (cut ? FB_MSG_BODY_LIMIT : 0u);
-    if (rc == FB_OK) {
-        r->used = used;
-    } else {
-        r->flags |= FB_MSG_TRUNCATED | (rc == FB_ERR_FORMAT ? FB_MSG_MALFORMED : 0u);
-        r->used = avail;
-    }
-    size_t blen;
-    uint8_t *d = fb_buf_detach(&buf, &blen);
-    fb_arena_adopt(a, d);
-    if (d)
-        r->body = fb_str_make((const char *)d, blen);
-    return 0;
-}
-
-int fb_http1_parse_message(const uint8_t *data, size_t len, enum fb_http1_kind kind,
-                           const struct fb_http1_opts *o, struct fb_msg *out, struct fb_arena *a)
-{
-    memset(out, 0, sizeof *out);
-    if (len > INT_MAX)
-        len = INT_MAX; /* the return value is an int: the rest is left for a later call */
-
-    struct fb_header stack[STACK_HDRS];
-    struct fb_header *hdrs = stack, *heap = NULL;
-    size_t slots = o->limits.max_headers < STACK_HDRS ? o->limits.max_headers : STACK_HDRS;
-    struct fb_http1_head h;
-    int n = fb_http1_parse_head(data, len, kind, o->limits.max_head_bytes, &h, hdrs, slots);
-    if (n < 0)
-        return n;
-    if (h.n_headers_seen > slots && o->limits.max_headers > slots) {
-        /* more fields than the stack holds: parse again into a heap array sized by
-         * what is there, never by the (possibly huge) configured maximum */
-        slots = h.n_headers_seen < o->limits.max_headers ? h.n_headers_seen : o->limits.max_headers;
-        heap = hdrs = fb_xcalloc(slots, sizeof *hdrs);
-        n = fb_http1_parse_head(data, len, kind, o->limits.max_head_bytes, &h, hdrs, slots);
-    }
-
-    struct fb_http1_framing fr;
-    int rc =
-        fb_http1_framing(kind, h.status, kind == FB_HTTP1_RESPONSE ? o->req_method : FB_STR_NULL,
-                         hdrs, h.n_headers, &fr);
-    if (rc) {
-        free(heap);
-        return rc;
-    }
-    const uint8_t *b = data + n;
-    size_t avail = len - (size_t)n;
-    struct body_read r = {fb_str_make((const char *)b, 0), h.flags, 0, 0};
-    if (fr.kind == FB_FRAME_LENGTH || fr.kind == FB_FRAME_CLOSE)
-        rc = read_sized(&fr, avail, o, &r);
-    else if (fr.kind == FB_FRAME_CHUNKED)
-        rc = read_chunked(b, avail, o, a, &r);
-    if (rc) {
-        free(heap);
-        return rc;
-    }
-    size_t consumed = (size_t)n + r.used;
-
-    out->method = h.method;
-    out->target = h.target;
-    out->status = kind == FB_HTTP1_RESPONSE ? h.status : 0;
-    out->reason = h.reason;
-    out->version = h.version;
-    out->n_headers = h.n_headers;
-    if (h.n_headers) {
-        out->headers = fb_arena_alloc(a, h.n_headers * sizeof *out->headers);
-        memcpy(out->headers, hdrs, h.n_headers * sizeof *out->headers);
-    }
-    free(heap);
-    out->body = r.body;
-    out->flags = r.flags;
-    out->wire_size = r.wire;
-    if (o->decode)
-        decode_body(out, o->limits.max_decoded, a);
-    out->decoded_size = out->body.len;
-    if ((out->flags & FB_MSG_BODY_LIMIT) && !(out->flags & (FB_MSG_DECODED | FB_MSG_DECODE_LIMIT)))
-        out->decoded_size = r.wire; /* the size it had; only the stored copy was cut */
-    return (int)consumed;
 }
 
 int fb_http1_parse_responses(const uint8_t *data, size_t len, const struct fb_http1_opts *o,

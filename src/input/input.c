@@ -262,8 +262,8 @@ static const struct fb_reader *const readers[] = {
     [FB_FMT_ZIP] = &fb_saz_reader,
     [FB_FMT_HAR] = &fb_har_reader,
     [FB_FMT_HAR_GZIP] = &fb_har_reader,
-    /* PCAP_READER_PENDING [FB_FMT_PCAP] = &fb_pcap_reader, */
-    /* PCAP_READER_PENDING [FB_FMT_PCAPNG] = &fb_pcap_reader, */
+    [FB_FMT_PCAP] = &fb_pcap_reader,
+    [FB_FMT_PCAPNG] = &fb_pcap_reader,
 };
 
 /* Sniffs the source and runs its reader: captures stream from the source, SAZ and HAR

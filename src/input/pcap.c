@@ -67,6 +67,7 @@ struct conn {
     struct fb_tls_facts tls_facts;
     struct fb_arena strings; /* tls facts' strings */
     uint32_t n_ex;
+    struct pending *early; /* 1xx answers to a request whose body is still coming */
     int tunnel;          /* a CONNECT was answered 2xx: the rest is another protocol */
     int64_t tunnel_index;
     int warned_format;
@@ -130,7 +131,8 @@ static void fill_conn(struct conn *c, struct fb_exchange *ex)
 }
 
 /* "http://host/target" from the Host header, unless the target is absolute already. */
-static struct fb_str http1_url(struct fb_arena *a, const struct fb_msg *req, int https)
+static struct fb_str http1_url(struct fb_arena *a, const struct fb_msg *req, int https,
+                               const struct fb_endpoint *server)
 {
     struct fb_str target = req->target;
     if (fb_str_istarts(target, "http://") || fb_str_istarts(target, "https://"))
@@ -138,6 +140,13 @@ static struct fb_str http1_url(struct fb_arena *a, const struct fb_msg *req, int
     if (fb_str_ieq_cstr(req->method, "CONNECT"))
         return target;
     struct fb_str host = fb_msg_header_value(req, "Host");
+    if (!host.len) { /* HTTP/1.0 without Host: the server's address */
+        char ip[64];
+        fb_addr_format(&server->addr, ip, sizeof ip);
+        int v6 = server->addr.family == 6;
+        host = fb_str_cstr(fb_arena_printf(a, "%s%s%s:%u", v6 ? "[" : "", ip, v6 ? "]" : "",
+                                           server->port));
+    }
     const char *p = fb_arena_printf(a, "%s://%.*s%.*s", https ? "https" : "http",
                                     FB_STR_FMT(host), FB_STR_FMT(target));
     return fb_str_cstr(p);
@@ -184,7 +193,7 @@ static void emit_head(struct conn *c)
     fill_conn(c, ex);
     int https = c->tls_facts.seen && c->tls_facts.decrypted;
     ex->version = ex->resp.status ? ex->resp.version : ex->req.version;
-    ex->url = http1_url(p->arena, &ex->req, https);
+    ex->url = http1_url(p->arena, &ex->req, https, &c->flow->server);
     ex->source = fb_str_cstr(fb_arena_printf(p->arena, "tcp:%llu/%u",
                                              (unsigned long long)c->flow->id, c->n_ex++));
     if (https)
@@ -205,7 +214,8 @@ static void feed_proto(struct conn *c, enum fb_tcp_dir dir, const uint8_t *p, si
 
 static void take_request(struct conn *c, struct fb_http1_stream *s, int64_t ts)
 {
-    struct pending *p = pending_new();
+    struct pending *p = c->early ? c->early : pending_new();
+    c->early = NULL;
     fb_http1_stream_take(s, &p->ex.req, p->arena);
     p->ex.t.started = c->msg_start[FB_TCP_C2S] ? c->msg_start[FB_TCP_C2S] : ts;
     p->ex.t.request_done = ts;
@@ -261,6 +271,12 @@ static void after_switch(struct conn *c, const struct fb_exchange *ex, int h2c, 
 static void take_response(struct conn *c, struct fb_http1_stream *s, int64_t ts)
 {
     struct pending *p = c->head;
+    if (!p && fb_http1_stream_busy(c->h1[FB_TCP_C2S])) {
+        /* "100 Continue" before the request's body is complete: kept for that request */
+        if (!c->early)
+            c->early = pending_new();
+        p = c->early;
+    }
     if (!p) { /* mid-stream: the request was before the capture began */
         struct fb_arena scratch;
         struct fb_msg m;
@@ -279,6 +295,10 @@ static void take_response(struct conn *c, struct fb_http1_stream *s, int64_t ts)
         add_interim(p, &m);
         if (!p->ex.t.response_start)
             p->ex.t.response_start = start;
+        return;
+    }
+    if (p == c->early) { /* a final answer before the request completed: keep it waiting */
+        c->cap->orphan_responses++;
         return;
     }
     p->ex.resp = m;
@@ -302,8 +322,16 @@ static void take_response(struct conn *c, struct fb_http1_stream *s, int64_t ts)
         c->tunnel_index = c->cap->next_index;
     if (switched) {
         fill_conn(c, &p->ex);
-        p->ex.url = http1_url(p->arena, &p->ex.req, 0);
+        p->ex.url = http1_url(p->arena, &p->ex.req, 0, &c->flow->server);
         after_switch(c, &p->ex, h2c, ts);
+        if (c->proto == P_H2) { /* h2c: the request goes on as stream 1, one exchange */
+            c->head = p->next;
+            if (!c->head)
+                c->tail = NULL;
+            c->n_pending--;
+            pending_free(p);
+            return;
+        }
     }
     emit_head(c);
 }
@@ -631,6 +659,7 @@ static void on_close(void *user, struct fb_tcp_flow *f, int64_t ts)
     if (c->h2 && !c->cap->stop)
         (void)fb_h2_finish(c->h2, ts);
     connection_record(c);
+    pending_free(c->early);
     fb_http1_stream_free(c->h1[0]);
     fb_http1_stream_free(c->h1[1]);
     fb_buf_cleanup(&c->h2c_hold);

@@ -197,6 +197,13 @@ static void write_text(struct fb_exchange_writer *w, const char *input_path,
     each_flag(a, ex, join_flag, &j);
     const char *tail = j.s ? fb_arena_printf(a, "%s [%s]", fb_report_text_safe(a, url), j.s)
                            : fb_report_text_safe(a, url);
+    if ((ex->flags & FB_EX_CONNECTION) && ex->conn.tls.seen) {
+        const char *v = fb_tls_version_name(ex->conn.tls.version);
+        tail = fb_arena_printf(a, "%s %s sni=%s", tail, v ? v : "TLS",
+                               ex->conn.tls.sni.len
+                                   ? fb_report_text_safe(a, ex->conn.tls.sni)
+                                   : "-");
+    }
     const char *ends = endpoints(a, &ex->conn);
     if (ends)
         tail = fb_arena_printf(a, "%s (%s)", tail, ends);

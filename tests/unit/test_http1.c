@@ -50,7 +50,8 @@ static const struct good goods[] = {
     {"post_chunked_ext_trailers", REQ, NULL, F_CHUNKED,
      "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
      "5;name=\"v\"\r\nhello\r\n6 ; a=b\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n",
-     "POST", "/upload", 0, "", FB_HTTP11, "Host=h|Transfer-Encoding=chunked|Trailer=X-Sum|",
+     "POST", "/upload", 0, "", FB_HTTP11,
+     "Host=h|Transfer-Encoding=chunked|Trailer=X-Sum|X-Sum=42|",
      "hello world", FB_MSG_CHUNKED},
     {"absolute_url", REQ, NULL, F_NONE,
      "GET https://outlook.office365.com/autodiscover/autodiscover.json?Email=a%40b.com "
@@ -92,7 +93,9 @@ static const struct good goods[] = {
     {"resp_chunked_trailers", RESP, "GET", F_CHUNKED,
      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nMozilla\r\n11;ext\r\n"
      "Developer Network\r\n0\r\nExpires: Wed, 21 Oct 2015 07:28:00 GMT\r\nX-Trace: 1\r\n\r\n",
-     NULL, NULL, 200, "OK", FB_HTTP11, "Transfer-Encoding=chunked|", "MozillaDeveloper Network",
+     NULL, NULL, 200, "OK", FB_HTTP11,
+     "Transfer-Encoding=chunked|Expires=Wed, 21 Oct 2015 07:28:00 GMT|X-Trace=1|",
+     "MozillaDeveloper Network",
      FB_MSG_CHUNKED},
     {"resp_204", RESP, "POST", F_NONE, "HTTP/1.1 204 No Content\r\nDate: today\r\n\r\n", NULL, NULL,
      204, "No Content", FB_HTTP11, "Date=today|", "", 0},
