@@ -230,10 +230,12 @@ Test(input, recognised_but_unreadable_formats_say_why)
         {"empty", "", 0, FB_ERR_FORMAT, "not a SAZ, HAR, pcap or pcapng file (it is empty)"},
         {"short", B("PK"), FB_ERR_FORMAT,
          "not a SAZ, HAR, pcap or pcapng file (starts with: 50 4b)"},
-        {"pcap", B("\xd4\xc3\xb2\xa1\x02\x00\x04\x00"), FB_ERR_UNSUPPORTED,
-         "pcap reading is not supported yet in this release"},
-        {"pcapng", B("\x0a\x0d\x0d\x0a\x1c\0\0\0\x4d\x3c\x2b\x1a"), FB_ERR_UNSUPPORTED,
-         "pcapng reading is not supported yet in this release"},
+        {"pcap", B("\xd4\xc3\xb2\xa1\x02\x00\x04\x00"), FB_ERR_FORMAT,
+         "not a readable pcap file: truncated dump file; tried to read 24 file header bytes, "
+         "only got 4"},
+        {"pcapng", B("\x0a\x0d\x0d\x0a\x1c\0\0\0\x4d\x3c\x2b\x1a"), FB_ERR_FORMAT,
+         "not a readable pcapng file: cut short in the middle of a block of type 168627466 at "
+         "offset 0"},
         {"netmon", B("GMBU\x03\x02"), FB_ERR_UNSUPPORTED,
          "a Microsoft Network Monitor capture, which fbdiag cannot read; open it in Network "
          "Monitor or Wireshark and save it as pcapng"},

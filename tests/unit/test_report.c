@@ -203,7 +203,8 @@ Test(report, json_full_exchange_fields)
     write_all(&o, &ex, 1);
     json_t *root = parse(1);
     json_t *e = json_array_get(root, 0);
-    cr_assert_eq(json_object_size(e), 22);
+    cr_assert_eq(json_object_size(e), 23);
+    cr_assert(json_is_null(json_object_get(e, "capture"))); /* not from a capture */
     cr_assert_eq(iget(e, "index"), 0);
     cr_assert_str_eq(sget(e, "input"), "case/t.saz");
     cr_assert_str_eq(sget(e, "source"), "saz:1");
